@@ -1,0 +1,52 @@
+// The threading policy: the only place in vqsim that speaks OpenMP.
+// Loops below the size threshold run sequentially, so small states pay no thread start-up.
+#pragma once
+
+#include <omp.h>
+
+#include <complex>
+#include <cstdint>
+
+namespace vqsim::core {
+
+// Below this many iterations a loop runs on the calling thread alone.
+inline constexpr std::uint64_t kParallelThreshold = std::uint64_t{1} << 13;
+
+inline int max_threads() {
+  return omp_get_max_threads();
+}
+
+template <class Body>
+void parallel_for(std::uint64_t count, Body&& body) {
+  if (count >= kParallelThreshold && omp_get_max_threads() > 1) {
+    const auto n = static_cast<std::int64_t>(count);
+#pragma omp parallel for schedule(static)
+    for (std::int64_t i = 0; i < n; ++i) body(static_cast<std::uint64_t>(i));
+  } else {
+    for (std::uint64_t i = 0; i < count; ++i) body(i);
+  }
+}
+
+// Sum of body(i) over [0, count), body returning std::complex<double>.
+template <class Body>
+std::complex<double> parallel_sum(std::uint64_t count, Body&& body) {
+  double re = 0.0, im = 0.0;
+  if (count >= kParallelThreshold && omp_get_max_threads() > 1) {
+    const auto n = static_cast<std::int64_t>(count);
+#pragma omp parallel for schedule(static) reduction(+ : re, im)
+    for (std::int64_t i = 0; i < n; ++i) {
+      const std::complex<double> v = body(static_cast<std::uint64_t>(i));
+      re += v.real();
+      im += v.imag();
+    }
+  } else {
+    for (std::uint64_t i = 0; i < count; ++i) {
+      const std::complex<double> v = body(i);
+      re += v.real();
+      im += v.imag();
+    }
+  }
+  return {re, im};
+}
+
+}  // namespace vqsim::core

@@ -1,0 +1,381 @@
+#include "io/input.hpp"
+
+#include <cmath>
+#include <map>
+
+#include "circuit/ansatz.hpp"
+#include "observable/pauli_sum.hpp"
+
+namespace vqsim::io {
+namespace {
+
+using circuit::GateKind;
+
+// Bit operations on 64-bit indices bound the register; memory bounds it far earlier.
+constexpr int kMaxQubits = 62;
+constexpr std::int64_t kMaxGates = 10'000'000;
+
+std::vector<std::string> names_of(std::initializer_list<std::string_view> list) {
+  return {list.begin(), list.end()};
+}
+
+std::string enum_error(const std::string& value, const std::vector<std::string>& allowed) {
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  const std::string hint = suggestion(value, allowed);
+  return "'" + value + "' is not one of " + list + (hint.empty() ? "" : " (" + hint.substr(2) + ")");
+}
+
+int read_num_qubits(const json& value, const std::string& path) {
+  return static_cast<int>(get_int(value, path, 1, kMaxQubits));
+}
+
+// Parameter names must be usable inside expressions.
+bool is_valid_name(const std::string& name) {
+  if (name.empty() || name == "pi") return false;
+  try {
+    const auto a = circuit::parse_affine(name, [](const std::string&) { return std::optional<int>(0); });
+    return a.terms.size() == 1 && a.constant == 0.0 && a.terms[0].second == 1.0;
+  } catch (const circuit::ExpressionError&) {
+    return false;
+  }
+}
+
+circuit::AffineAngle read_angle(const json& value, const std::string& path,
+                                const circuit::ParameterLookup& lookup) {
+  if (value.is_number()) {
+    circuit::AffineAngle a;
+    a.constant = get_number(value, path);
+    return a;
+  }
+  if (!value.is_string())
+    throw InputError(path, "expected a number or an expression string, got " + describe(value));
+  const std::string text = value.get<std::string>();
+  try {
+    return circuit::parse_affine(text, lookup);
+  } catch (const circuit::ExpressionError& e) {
+    throw InputError(path,
+                     "in '" + text + "' at character " + std::to_string(e.position + 1) + ": " + e.what());
+  }
+}
+
+circuit::Circuit read_circuit(const json& node, const std::string& path) {
+  expect_object(node, path);
+  check_keys(node, path, {"num_qubits", "parameters", "gates"});
+  if (!node.contains("num_qubits")) throw InputError(path, "missing key 'num_qubits'");
+  if (!node.contains("gates")) throw InputError(path, "missing key 'gates'");
+  circuit::Circuit c;
+  c.num_qubits = read_num_qubits(node["num_qubits"], key_path(path, "num_qubits"));
+
+  std::map<std::string, int> index;
+  const bool declared = node.contains("parameters");
+  if (declared) {
+    const std::string ppath = key_path(path, "parameters");
+    const auto& list = expect_array(node["parameters"], ppath);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string name = get_string(list[i], index_path(ppath, i));
+      if (!is_valid_name(name))
+        throw InputError(index_path(ppath, i),
+                         "'" + name +
+                             "' is not a valid parameter name "
+                             "(letters, digits, _ and ., not starting with a digit; not 'pi')");
+      if (!index.emplace(name, static_cast<int>(i)).second)
+        throw InputError(index_path(ppath, i), "parameter '" + name + "' is listed twice");
+      c.parameter_names.push_back(name);
+    }
+  }
+  const circuit::ParameterLookup lookup = [&](const std::string& name) -> std::optional<int> {
+    if (auto it = index.find(name); it != index.end()) return it->second;
+    if (declared) return std::nullopt;  // only the declared names exist
+    const int i = static_cast<int>(c.parameter_names.size());
+    index.emplace(name, i);
+    c.parameter_names.push_back(name);
+    return i;
+  };
+
+  const std::string gpath = key_path(path, "gates");
+  const auto& gates = expect_array(node["gates"], gpath);
+  if (static_cast<std::int64_t>(gates.size()) > kMaxGates)
+    throw ServiceError(ErrorCode::ResourceLimit, gpath + ": " + std::to_string(gates.size()) +
+                                                     " gates; the limit is " + std::to_string(kMaxGates));
+  c.gates.reserve(gates.size());
+  for (std::size_t gi = 0; gi < gates.size(); ++gi) {
+    const std::string at = index_path(gpath, gi);
+    const auto& g = expect_object(gates[gi], at);
+    check_keys(g, at, {"gate", "qubits", "params", "pauli"});
+    if (!g.contains("gate")) throw InputError(at, "missing key 'gate'");
+    const std::string name = get_string(g["gate"], key_path(at, "gate"));
+    const auto kind = circuit::gate_from_name(name);
+    if (!kind)
+      throw InputError(key_path(at, "gate"),
+                       "unknown gate '" + name + "'" + suggestion(name, circuit::gate_names()));
+    const auto& info = circuit::gate_info(*kind);
+    circuit::Gate gate{*kind, {}, {}, {}};
+
+    int arity = info.num_qubits;
+    if (*kind == GateKind::PauliRotation) {
+      if (!g.contains("pauli")) throw InputError(at, "missing key 'pauli' (the Pauli string, e.g. \"XXYZ\")");
+      gate.pauli = get_string(g["pauli"], key_path(at, "pauli"));
+      if (gate.pauli.empty()) throw InputError(key_path(at, "pauli"), "the Pauli string is empty");
+      const auto bad = gate.pauli.find_first_not_of("IXYZ");
+      if (bad != std::string::npos)
+        throw InputError(
+            key_path(at, "pauli"),
+            "'" + gate.pauli + "' has '" + std::string(1, gate.pauli[bad]) + "', not a Pauli (I, X, Y or Z)");
+      arity = static_cast<int>(gate.pauli.size());
+    } else if (g.contains("pauli")) {
+      throw InputError(key_path(at, "pauli"), "only gate 'pauli_rotation' takes a Pauli string");
+    }
+
+    if (!g.contains("qubits")) throw InputError(at, "missing key 'qubits'");
+    const std::string qpath = key_path(at, "qubits");
+    const auto& qubits = expect_array(g["qubits"], qpath);
+    if (static_cast<int>(qubits.size()) != arity)
+      throw InputError(qpath, "gate '" + name + "' acts on " + std::to_string(arity) +
+                                  (arity == 1 ? " qubit" : " qubits") + ", got " +
+                                  std::to_string(qubits.size()));
+    for (std::size_t qi = 0; qi < qubits.size(); ++qi) {
+      const std::string qat = index_path(qpath, qi);
+      const std::int64_t q = get_int(qubits[qi], qat, std::numeric_limits<std::int64_t>::min(),
+                                     std::numeric_limits<std::int64_t>::max());
+      if (q < 0 || q >= c.num_qubits)
+        throw InputError(qat, "qubit " + std::to_string(q) + " is out of range for " +
+                                  std::to_string(c.num_qubits) + " qubits");
+      for (int prev : gate.qubits)
+        if (prev == q) throw InputError(qat, "qubit " + std::to_string(q) + " is used twice in one gate");
+      gate.qubits.push_back(static_cast<int>(q));
+    }
+
+    const std::string apath = key_path(at, "params");
+    if (info.num_angles == 0) {
+      if (g.contains("params") && !(g["params"].is_array() && g["params"].empty()))
+        throw InputError(apath, "gate '" + name + "' takes no parameters, got " + describe(g["params"]));
+    } else {
+      if (!g.contains("params"))
+        throw InputError(
+            at, "missing key 'params' (gate '" + name + "' takes " + std::to_string(info.num_angles) + ")");
+      const auto& params = expect_array(g["params"], apath);
+      if (static_cast<int>(params.size()) != info.num_angles)
+        throw InputError(apath, "gate '" + name + "' takes " + std::to_string(info.num_angles) +
+                                    (info.num_angles == 1 ? " parameter" : " parameters") + ", got " +
+                                    std::to_string(params.size()));
+      for (std::size_t ai = 0; ai < params.size(); ++ai)
+        gate.angles.push_back(read_angle(params[ai], index_path(apath, ai), lookup));
+    }
+    c.gates.push_back(std::move(gate));
+  }
+  return c;
+}
+
+circuit::Circuit read_ansatz(const json& node, const std::string& path) {
+  expect_object(node, path);
+  check_keys(node, path, {"type", "num_qubits", "layers", "rotations", "entanglement", "initial_bits"});
+  if (!node.contains("type")) throw InputError(path, "missing key 'type'");
+  const std::string type = get_string(node["type"], key_path(path, "type"));
+  if (type != "hardware_efficient")
+    throw InputError(key_path(path, "type"), enum_error(type, {"hardware_efficient"}));
+  if (!node.contains("num_qubits")) throw InputError(path, "missing key 'num_qubits'");
+  circuit::HardwareEfficientSpec spec;
+  spec.num_qubits = read_num_qubits(node["num_qubits"], key_path(path, "num_qubits"));
+  if (node.contains("layers"))
+    spec.layers = static_cast<int>(get_int(node["layers"], key_path(path, "layers"), 0, 10000));
+  if (node.contains("rotations")) {
+    const std::string rpath = key_path(path, "rotations");
+    const auto& list = expect_array(node["rotations"], rpath);
+    if (list.empty()) throw InputError(rpath, "needs at least one rotation (rx, ry, rz or p)");
+    spec.rotations.clear();
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string r = get_string(list[i], index_path(rpath, i));
+      const auto allowed = names_of({"rx", "ry", "rz", "p"});
+      if (std::find(allowed.begin(), allowed.end(), r) == allowed.end())
+        throw InputError(index_path(rpath, i), enum_error(r, allowed));
+      spec.rotations.push_back(*circuit::gate_from_name(r));
+    }
+  }
+  if (node.contains("entanglement")) {
+    const std::string e = get_string(node["entanglement"], key_path(path, "entanglement"));
+    if (e == "linear")
+      spec.entanglement = circuit::Entanglement::Linear;
+    else if (e == "circular")
+      spec.entanglement = circuit::Entanglement::Circular;
+    else if (e == "full")
+      spec.entanglement = circuit::Entanglement::Full;
+    else
+      throw InputError(key_path(path, "entanglement"), enum_error(e, {"linear", "circular", "full"}));
+  }
+  if (node.contains("initial_bits")) {
+    const std::string bpath = key_path(path, "initial_bits");
+    spec.initial_bits = get_string(node["initial_bits"], bpath);
+    if (static_cast<int>(spec.initial_bits.size()) != spec.num_qubits)
+      throw InputError(bpath, "'" + spec.initial_bits + "' has " + std::to_string(spec.initial_bits.size()) +
+                                  " bits for " + std::to_string(spec.num_qubits) + " qubits");
+    if (spec.initial_bits.find_first_not_of("01") != std::string::npos)
+      throw InputError(bpath, "'" + spec.initial_bits + "' must contain only 0 and 1 (qubit 0 rightmost)");
+  }
+  return circuit::hardware_efficient(spec);
+}
+
+observable::PauliSum read_observable(const json& node, const std::string& path, int num_qubits,
+                                     std::size_t& given) {
+  const auto& list = expect_array(node, path);
+  if (list.empty()) throw InputError(path, "the observable has no terms");
+  std::vector<observable::PauliTerm> terms;
+  terms.reserve(list.size());
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string at = index_path(path, i);
+    const auto& entry = list[i];
+    if (!entry.is_array() || entry.size() != 2)
+      throw InputError(at, "expected [label, coefficient], got " + describe(entry));
+    const std::string label = get_string(entry[0], index_path(at, 0));
+    observable::PauliTerm term;
+    try {
+      term.masks = observable::parse_pauli_label(label, num_qubits);
+    } catch (const observable::LabelError& e) {
+      throw InputError(index_path(at, 0), "label '" + label + "': " + e.what());
+    }
+    const auto& coef = entry[1];
+    const std::string cpath = index_path(at, 1);
+    if (coef.is_array()) {
+      if (coef.size() != 2)
+        throw InputError(cpath, "a complex coefficient is [re, im], got " + describe(coef));
+      const double re = get_number(coef[0], index_path(cpath, 0));
+      const double im = get_number(coef[1], index_path(cpath, 1));
+      if (std::abs(im) > 1e-10 * std::max(1.0, std::abs(re)))
+        throw InputError(cpath,
+                         "coefficient " + coef.dump() + " has imaginary part " + coef[1].dump() +
+                             "; the observable must be Hermitian, so Pauli terms need real coefficients");
+      term.coefficient = re;
+    } else {
+      if (!coef.is_number()) throw InputError(cpath, "expected a number or [re, im], got " + describe(coef));
+      term.coefficient = get_number(coef, cpath);
+    }
+    terms.push_back(term);
+  }
+  given = terms.size();
+  return observable::PauliSum(num_qubits, terms);
+}
+
+void read_params(const json& params, Job& job) {
+  const std::string path = "params";
+  expect_object(params, path);
+  check_keys(params, path,
+             {"optimizer", "max_iterations", "tolerance", "gradient", "initial_parameters", "learning_rate",
+              "seed", "exact_reference", "log_level"});
+  auto& s = job.settings;
+  auto& opt = s.optimizer;
+  if (params.contains("optimizer")) {
+    const std::string name = get_string(params["optimizer"], "params.optimizer");
+    const auto m = optimize::method_from_name(name);
+    if (!m) throw InputError("params.optimizer", enum_error(name, optimize::method_names()));
+    opt.method = *m;
+  }
+  opt.tolerance = optimize::default_tolerance(opt.method);
+  if (params.contains("max_iterations"))
+    opt.max_iterations =
+        static_cast<int>(get_int(params["max_iterations"], "params.max_iterations", 1, 10'000'000));
+  if (params.contains("tolerance")) {
+    opt.tolerance = get_number(params["tolerance"], "params.tolerance");
+    if (opt.tolerance <= 0)
+      throw InputError("params.tolerance", "must be positive, got " + params["tolerance"].dump());
+  }
+  if (params.contains("gradient")) {
+    const std::string g = get_string(params["gradient"], "params.gradient");
+    if (g == "adjoint")
+      s.gradient = gradient::Method::Adjoint;
+    else if (g == "parameter_shift")
+      s.gradient = gradient::Method::ParameterShift;
+    else if (g == "finite_difference")
+      s.gradient = gradient::Method::FiniteDifference;
+    else
+      throw InputError("params.gradient", enum_error(g, {"adjoint", "parameter_shift", "finite_difference"}));
+    if (!optimize::uses_gradient(opt.method))
+      throw InputError("params.gradient", "optimizer '" + std::string(optimize::method_name(opt.method)) +
+                                              "' is derivative-free and would ignore gradient '" + g + "'");
+  }
+  if (params.contains("learning_rate")) {
+    opt.learning_rate = get_number(params["learning_rate"], "params.learning_rate");
+    if (opt.learning_rate <= 0)
+      throw InputError("params.learning_rate", "must be positive, got " + params["learning_rate"].dump());
+    if (!optimize::uses_learning_rate(opt.method))
+      throw InputError("params.learning_rate",
+                       "optimizer '" + std::string(optimize::method_name(opt.method)) +
+                           "' has no learning rate (adam, spsa and gradient_descent do)");
+  }
+  if (params.contains("seed"))
+    opt.seed = static_cast<std::uint64_t>(
+        get_int(params["seed"], "params.seed", 0, std::numeric_limits<std::int64_t>::max()));
+  if (params.contains("initial_parameters")) {
+    const auto& v = params["initial_parameters"];
+    const std::string ipath = "params.initial_parameters";
+    const int np = job.problem.circuit.num_parameters();
+    if (v.is_string()) {
+      const std::string k = v.get<std::string>();
+      if (k == "zeros")
+        s.initial = vqe::InitialKind::Zeros;
+      else if (k == "random")
+        s.initial = vqe::InitialKind::Random;
+      else
+        throw InputError(ipath, enum_error(k, {"zeros", "random"}) + ", or a list of numbers");
+    } else if (v.is_array()) {
+      if (static_cast<int>(v.size()) != np)
+        throw InputError(ipath, "has " + std::to_string(v.size()) + " values for " + std::to_string(np) +
+                                    " circuit parameters");
+      s.initial = vqe::InitialKind::Given;
+      for (std::size_t i = 0; i < v.size(); ++i)
+        s.initial_parameters.push_back(get_number(v[i], index_path(ipath, i)));
+    } else {
+      throw InputError(ipath, "expected \"zeros\", \"random\" or a list of numbers, got " + describe(v));
+    }
+  }
+  if (params.contains("exact_reference")) {
+    const auto& v = params["exact_reference"];
+    if (v.is_boolean())
+      s.exact = v.get<bool>() ? vqe::ExactMode::Always : vqe::ExactMode::Never;
+    else if (v.is_string() && v.get<std::string>() == "auto")
+      s.exact = vqe::ExactMode::Auto;
+    else
+      throw InputError("params.exact_reference", "expected \"auto\", true or false, got " + describe(v));
+  }
+  if (params.contains("log_level")) {
+    job.log_level = get_string(params["log_level"], "params.log_level");
+    const auto levels = names_of({"trace", "debug", "info", "warn", "error", "off"});
+    if (std::find(levels.begin(), levels.end(), job.log_level) == levels.end())
+      throw InputError("params.log_level", enum_error(job.log_level, levels));
+  }
+}
+
+}  // namespace
+
+Job parse_job(const json& data, const json* params) {
+  expect_object(data, "data");
+  check_keys(data, "data", {"circuit", "ansatz", "observable"});
+  const bool has_circuit = data.contains("circuit"), has_ansatz = data.contains("ansatz");
+  if (has_circuit == has_ansatz)
+    throw InputError("data", has_circuit ? "give either 'circuit' or 'ansatz', not both"
+                                         : "missing 'circuit' (or 'ansatz')");
+  circuit::Circuit c = has_circuit ? read_circuit(data["circuit"], "data.circuit")
+                                   : read_ansatz(data["ansatz"], "data.ansatz");
+  if (!data.contains("observable")) throw InputError("data", "missing key 'observable'");
+  std::size_t given = 0;
+  observable::PauliSum h = read_observable(data["observable"], "data.observable", c.num_qubits, given);
+  Job job{{std::move(c), std::move(h)}, {}, "info", given};
+  job.settings.optimizer.tolerance = optimize::default_tolerance(job.settings.optimizer.method);
+  if (params != nullptr) read_params(*params, job);
+  return job;
+}
+
+Job load_job(const std::filesystem::path& dir) {
+  const auto data_file = dir / "data.json";
+  const auto params_file = dir / "params.json";
+  std::error_code ec;
+  if (!std::filesystem::exists(data_file, ec))
+    throw InputError("data.json", "not found: expected the problem at " + data_file.string());
+  const json data = read_json_file(data_file, "data.json");
+  if (std::filesystem::exists(params_file, ec)) {
+    const json params = read_json_file(params_file, "params.json");
+    return parse_job(data, &params);
+  }
+  return parse_job(data, nullptr);
+}
+
+}  // namespace vqsim::io

@@ -1,0 +1,25 @@
+// Memory the run may use: the machine's available memory, capped by a container's cgroup limit.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace vqsim::io {
+
+struct MemoryBudget {
+  std::uint64_t available_bytes = 0;
+  std::string source;  // where the figure comes from, for messages
+};
+
+MemoryBudget memory_budget();
+
+// Bytes a VQE run of n qubits needs for its state vectors and, when on, the exact reference.
+std::uint64_t vqe_memory_bytes(int num_qubits, bool exact_reference, bool complex_hamiltonian);
+
+// Throws a RESOURCE_LIMIT ServiceError naming both figures when needed > available.
+void check_memory(std::uint64_t needed_bytes, const std::string& what);
+
+std::string format_bytes(std::uint64_t bytes);
+
+}  // namespace vqsim::io

@@ -1,0 +1,71 @@
+#include "vqe/vqe.hpp"
+
+#include <numbers>
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+#include "observable/exact.hpp"
+
+namespace vqsim::vqe {
+
+std::vector<double> initial_point(const Settings& s, int num_parameters) {
+  const auto n = static_cast<std::size_t>(num_parameters);
+  switch (s.initial) {
+    case InitialKind::Given: return s.initial_parameters;
+    case InitialKind::Random: {
+      std::mt19937_64 rng(s.optimizer.seed);
+      std::uniform_real_distribution<double> angle(-std::numbers::pi, std::numbers::pi);
+      std::vector<double> x(n);
+      for (auto& v : x) v = angle(rng);
+      return x;
+    }
+    default: return std::vector<double>(n, 0.0);
+  }
+}
+
+Result run(const Problem& problem, const Settings& settings, const InterimSink& on_iteration) {
+  gradient::Evaluator evaluator(problem.circuit, problem.observable);
+  Result result;
+  const std::vector<double> x0 = initial_point(settings, problem.circuit.num_parameters());
+
+  if (x0.empty()) {
+    // Nothing to optimise: the energy of the fixed circuit is the answer.
+    result.energy = evaluator.energy(x0);
+    result.converged = true;
+    result.stop_reason = "converged";
+    result.iterations = 1;
+    result.history = {result.energy};
+    if (on_iteration)
+      on_iteration({{1, result.energy, result.energy, std::nullopt}, evaluator.evaluations()});
+  } else {
+    const optimize::Objective f = [&](const std::vector<double>& x, std::vector<double>* grad) {
+      return grad ? evaluator.energy_and_gradient(x, *grad, settings.gradient) : evaluator.energy(x);
+    };
+    const auto opt = optimize::minimize(f, x0, settings.optimizer, [&](const optimize::Iteration& it) {
+      result.history.push_back(it.energy);
+      if (on_iteration) on_iteration({it, evaluator.evaluations()});
+      return true;
+    });
+    result.energy = opt.value;
+    result.parameters = opt.x;
+    result.converged = opt.converged();
+    result.stop_reason = std::string(optimize::stop_reason_name(opt.stop_reason));
+    result.iterations = opt.iterations;
+  }
+  result.evaluations = evaluator.evaluations();
+
+  const bool exact = settings.exact == ExactMode::Always ||
+                     (settings.exact == ExactMode::Auto && problem.circuit.num_qubits <= kAutoExactMaxQubits);
+  if (exact) {
+    const auto r = observable::ground_energy(problem.observable);
+    if (r.converged)
+      result.exact_energy = r.energy;
+    else
+      spdlog::warn("the exact reference (Lanczos) did not converge after {} products; not reported",
+                   r.matrix_products);
+  }
+  return result;
+}
+
+}  // namespace vqsim::vqe

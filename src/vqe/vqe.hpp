@@ -1,0 +1,59 @@
+// The VQE driver: minimises <psi(theta)|H|psi(theta)> over the circuit's parameters.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "circuit/circuit.hpp"
+#include "gradient/evaluator.hpp"
+#include "observable/pauli_sum.hpp"
+#include "optimize/optimizer.hpp"
+
+namespace vqsim::vqe {
+
+struct Problem {
+  circuit::Circuit circuit;
+  observable::PauliSum observable;
+};
+
+enum class InitialKind { Zeros, Random, Given };
+enum class ExactMode { Auto, Always, Never };
+
+// Above this many qubits, exact_reference "auto" skips the Lanczos reference.
+inline constexpr int kAutoExactMaxQubits = 16;
+
+struct Settings {
+  optimize::Settings optimizer;
+  gradient::Method gradient = gradient::Method::Adjoint;
+  InitialKind initial = InitialKind::Zeros;
+  std::vector<double> initial_parameters;  // InitialKind::Given
+  ExactMode exact = ExactMode::Auto;
+};
+
+struct Result {
+  double energy = 0.0;
+  std::vector<double> parameters;
+  bool converged = false;
+  std::string stop_reason;
+  int iterations = 0;
+  std::vector<double> history;  // energy per iteration
+  std::optional<double> exact_energy;
+  long evaluations = 0;
+};
+
+struct Interim {
+  optimize::Iteration iteration;
+  long evaluations = 0;
+};
+
+using InterimSink = std::function<void(const Interim&)>;
+
+// The starting point the settings describe (seeded when random).
+std::vector<double> initial_point(const Settings& s, int num_parameters);
+
+Result run(const Problem& problem, const Settings& settings, const InterimSink& on_iteration);
+
+}  // namespace vqsim::vqe
