@@ -371,9 +371,10 @@ Job load_job(const std::filesystem::path& dir) {
   if (!std::filesystem::exists(data_file, ec))
     throw InputError("data.json", "not found: expected the problem at " + data_file.string());
   const json data = read_json_file(data_file, "data.json");
-  if (std::filesystem::exists(params_file, ec)) {
-    const json params = read_json_file(params_file, "params.json");
-    return parse_job(data, &params);
+  // An empty params.json means "no settings", as an absent one does.
+  if (std::filesystem::exists(params_file, ec) && std::filesystem::file_size(params_file, ec) > 0) {
+    const json params = read_json_file(params_file, "params.json", /*allow_empty=*/true);
+    if (!params.is_discarded()) return parse_job(data, &params);
   }
   return parse_job(data, nullptr);
 }

@@ -91,7 +91,7 @@ json parse_json_text(std::string_view text, const std::string& name) {
   return out;
 }
 
-json read_json_file(const std::filesystem::path& file, const std::string& name) {
+json read_json_file(const std::filesystem::path& file, const std::string& name, bool allow_empty) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(file, ec);
   if (ec) throw InputError(name, "cannot read " + file.string() + ": " + ec.message());
@@ -103,7 +103,10 @@ json read_json_file(const std::filesystem::path& file, const std::string& name) 
   if (!in) throw InputError(name, "cannot open " + file.string());
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_json_text(text.str(), name);
+  const std::string content = text.str();
+  if (allow_empty && content.find_first_not_of(" \t\r\n") == std::string::npos)
+    return json(json::value_t::discarded);
+  return parse_json_text(content, name);
 }
 
 std::string key_path(const std::string& path, std::string_view key) {

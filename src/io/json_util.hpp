@@ -21,7 +21,8 @@ inline constexpr std::uintmax_t kMaxInputBytes = std::uintmax_t{64} << 20;
 // Parses text as JSON; errors name `name`, line and column. Duplicate keys are errors, since
 // the parser would otherwise keep only the last value.
 json parse_json_text(std::string_view text, const std::string& name);
-json read_json_file(const std::filesystem::path& file, const std::string& name);
+// Reads and parses a file; with allow_empty, a whitespace-only file gives a discarded value.
+json read_json_file(const std::filesystem::path& file, const std::string& name, bool allow_empty = false);
 
 std::string key_path(const std::string& path, std::string_view key);
 std::string index_path(const std::string& path, std::size_t i);

@@ -2,6 +2,7 @@
 
 #include <nlopt.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
@@ -167,27 +168,43 @@ Result minimize_gradient_descent(const Objective& f, std::vector<double> x, cons
 }
 
 // Simultaneous perturbation stochastic approximation (Spall 1998) with the standard gains
-// a_k = a / (k + A)^0.602 and c_k = c / k^0.101.
+// a_k = a / (k + A)^0.602 and c_k = c / k^0.101. As in Spall's guidelines (and Qiskit), `a` is
+// calibrated so that the first step moves the parameters by about learning_rate (default 0.2).
 Result minimize_spsa(const Objective& f, std::vector<double> x, const Settings& s, Tracker& tracker) {
-  const double a = s.learning_rate > 0 ? s.learning_rate : 0.2, c = 0.1;
+  const double target = s.learning_rate > 0 ? s.learning_rate : 0.2, c = 0.1, alpha = 0.602;
   const double big_a = 0.1 * s.max_iterations;
   std::mt19937_64 rng(s.seed);
   std::bernoulli_distribution coin(0.5);
   std::vector<double> delta(x.size()), xp(x.size()), xm(x.size());
-  double previous = f(x, nullptr);
-  for (int k = 1; k <= s.max_iterations; ++k) {
-    const double ak = a / std::pow(k + big_a, 0.602), ck = c / std::pow(k, 0.101);
+  auto perturbed_difference = [&](double ck) {
     for (std::size_t i = 0; i < x.size(); ++i) {
       delta[i] = coin(rng) ? 1.0 : -1.0;
       xp[i] = x[i] + ck * delta[i];
       xm[i] = x[i] - ck * delta[i];
     }
-    const double diff = (f(xp, nullptr) - f(xm, nullptr)) / (2 * ck);
+    return (f(xp, nullptr) - f(xm, nullptr)) / (2 * ck);
+  };
+  constexpr int kCalibration = 10;
+  double mean_abs = 0.0;
+  for (int i = 0; i < kCalibration; ++i) mean_abs += std::abs(perturbed_difference(c)) / kCalibration;
+  const double a = mean_abs > 0 ? target * std::pow(big_a + 1, alpha) / mean_abs : target;
+
+  // Converged when the last kWindow energies all lie within `tolerance`: a single small step
+  // says little in a stochastic method.
+  constexpr int kWindow = 20;
+  std::vector<double> recent;
+  for (int k = 1; k <= s.max_iterations; ++k) {
+    const double ak = a / std::pow(k + big_a, alpha), ck = c / std::pow(k, 0.101);
+    const double diff = perturbed_difference(ck);
     for (std::size_t i = 0; i < x.size(); ++i) x[i] -= ak * diff * delta[i];
     const double e = f(x, nullptr);
     if (!tracker.record(x, e, std::nullopt)) return tracker.result(StopReason::Callback);
-    if (std::abs(e - previous) < s.tolerance) return tracker.result(StopReason::Converged);
-    previous = e;
+    recent.push_back(e);
+    if (recent.size() > kWindow) recent.erase(recent.begin());
+    if (recent.size() == kWindow &&
+        *std::max_element(recent.begin(), recent.end()) - *std::min_element(recent.begin(), recent.end()) <
+            s.tolerance)
+      return tracker.result(StopReason::Converged);
   }
   return tracker.result(StopReason::MaxIterations);
 }

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the vqsim binary: real inputs in, stdout read as the PlanQK runtime reads it.
+
+For every job folder (input/ and examples/*/) the binary's stdout must keep the runtime contract
+(shared/tools/planqk_stdout.py, strict, and against openapi-spec.yml when present); the H2 example
+must reach its published FCI energy. Bad inputs must give an error result with the right code,
+exit code and a detail naming the field.
+"""
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+FCI_H2 = -1.137270174625328  # tests/data/h2_sto3g_0.7414_jw.json (OpenFermion)
+
+failures = []
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok:
+        failures.append(what)
+
+
+def run(binary, input_dir, timeout=300):
+    p = subprocess.run([binary, "--input", str(input_dir)], capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def contract(tool, spec, stdout, code):
+    cmd = [sys.executable, str(tool), "--exit-code", str(code), "--json"]
+    if spec:
+        cmd += ["--spec", str(spec)]
+    p = subprocess.run(cmd, input=stdout, capture_output=True, text=True)
+    summary = json.loads(p.stdout) if p.stdout.strip().startswith("{") else {"problems": [p.stdout + p.stderr]}
+    return p.returncode, summary
+
+
+def write_job(root, name, data, params=None, raw_data=None):
+    d = Path(root) / name
+    d.mkdir()
+    (d / "data.json").write_text(raw_data if raw_data is not None else json.dumps(data))
+    if params is not None:
+        (d / "params.json").write_text(params if isinstance(params, str) else json.dumps(params))
+    return d
+
+
+H2_TERMS = json.loads(Path(__file__).resolve().parents[1].joinpath("data/h2_sto3g_0.7414_jw.json").read_text())["terms"]
+GOOD = {
+    "circuit": {"num_qubits": 2, "gates": [{"gate": "ry", "qubits": [0], "params": ["t"]},
+                                           {"gate": "cx", "qubits": [0, 1]}]},
+    "observable": [["ZZ", 1.0], ["XI", 0.5]],
+}
+
+
+def with_gate(gate):
+    d = json.loads(json.dumps(GOOD))
+    d["circuit"]["gates"].append(gate)
+    return d
+
+
+# (name, data or raw text, params, expected code, expected exit code, substring of detail)
+BAD = [
+    ("missing_data", None, None, "INVALID_INPUT", 2, "data.json: not found"),
+    ("malformed", '{"circuit": {"num_qubits": 2,,}}', None, "INVALID_INPUT", 2, "line 1, column 30"),
+    ("qubit_range", with_gate({"gate": "cx", "qubits": [0, 7]}), None, "INVALID_INPUT", 2,
+     "data.circuit.gates[2].qubits[1]: qubit 7 is out of range for 2 qubits"),
+    ("unknown_gate", with_gate({"gate": "rxy", "qubits": [0]}), None, "INVALID_INPUT", 2,
+     "data.circuit.gates[2].gate: unknown gate 'rxy'"),
+    ("non_affine", with_gate({"gate": "rz", "qubits": [0], "params": ["t*t"]}), None, "INVALID_INPUT", 2,
+     "not affine"),
+    ("typo_key", dict(GOOD, observabel=[]), None, "INVALID_INPUT", 2, "did you mean 'observable'"),
+    ("params_typo", GOOD, {"optimzer": "adam"}, "INVALID_INPUT", 2, "params.optimzer: unknown key, did you mean 'optimizer'"),
+    ("non_hermitian", dict(GOOD, observable=[["ZZ", [1.0, 0.5]]]), None, "INVALID_INPUT", 2, "Hermitian"),
+    ("wrong_type", dict(GOOD, circuit=dict(GOOD["circuit"], num_qubits="two")), None, "INVALID_INPUT", 2,
+     "data.circuit.num_qubits: expected an integer"),
+    ("huge", dict(GOOD, circuit=dict(GOOD["circuit"], num_qubits=50), observable=[["Z0 Z49", 1.0]]), None, "RESOURCE_LIMIT", 3, "needs"),
+    ("nan_param", GOOD, '{"initial_parameters": [NaN]}', "INVALID_INPUT", 2, "params.json: malformed JSON"),
+    ("label_length", dict(GOOD, observable=[["ZZZ", 1.0]]), None, "INVALID_INPUT", 2,
+     "data.observable[0][0]: label 'ZZZ': dense label has 3 characters for 2 qubits"),
+]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--repo", required=True)
+    args = ap.parse_args()
+    repo = Path(args.repo).resolve()
+    tool = repo.parent / "shared" / "tools" / "planqk_stdout.py"
+    if not tool.exists():
+        print(f"SKIP: {tool} not found (the shared tools sit beside the repository in CI)")
+        return 77
+    spec = repo / "openapi-spec.yml"
+    spec = spec if spec.exists() else None
+
+    jobs = [repo / "input"] + sorted(p for p in (repo / "examples").glob("*") if (p / "data.json").exists())
+    for job in jobs:
+        code, out, err = run(args.binary, job)
+        check(code == 0, f"{job.name}: exit code 0 (got {code}; stderr: {err.strip()[-300:]})")
+        rc, summary = contract(tool, spec, out, code)
+        check(rc == 0, f"{job.name}: stdout keeps the PlanQK contract {summary.get('problems')}")
+        check(all(marker not in err for marker in ("PlanQK:Job:",)), f"{job.name}: no marker in the logs")
+        result = (summary.get("result") or {}).get("result", {})
+        interims = summary.get("interim_results", [])
+        if "iterations" in result:
+            check(len(interims) == result["iterations"], f"{job.name}: one interim result per iteration")
+        if job.name == "input":
+            e = result.get("energy", math.nan)
+            check(abs(e - FCI_H2) < 1e-6, f"input: H2 energy {e} within 1e-6 of FCI {FCI_H2}")
+            check(abs(result.get("exact_energy", math.nan) - FCI_H2) < 1e-9, "input: exact reference is FCI")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, data, params, want_code, want_exit, want_detail in BAD:
+            if data is None:
+                d = Path(tmp) / name
+                d.mkdir()
+            elif isinstance(data, str):
+                d = write_job(tmp, name, None, params, raw_data=data)
+            else:
+                d = write_job(tmp, name, data, params)
+            code, out, err = run(args.binary, d)
+            rc, summary = contract(tool, spec, out, code)
+            res = summary.get("result") or {}
+            check(code == want_exit, f"bad input {name}: exit code {want_exit} (got {code})")
+            check(rc == 0, f"bad input {name}: error output keeps the contract {summary.get('problems')}")
+            check(res.get("code") == want_code, f"bad input {name}: code {want_code} (got {res.get('code')})")
+            check(want_detail in res.get("detail", ""), f"bad input {name}: detail has '{want_detail}' "
+                                                       f"(got {res.get('detail')!r})")
+
+    print(f"{len(failures)} failed" if failures else "all end-to-end checks passed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+// VQE end to end in-process: published energies reached by every optimiser.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "io/input.hpp"
+#include "vqe/vqe.hpp"
+
+namespace vqsim {
+namespace {
+
+using io::json;
+
+json load(const std::string& file) {
+  std::ifstream in(std::string(VQSIM_TEST_DATA_DIR) + "/" + file);
+  return json::parse(in);
+}
+
+// H2 / STO-3G / 0.7414 A, Jordan-Wigner (OpenFermion); FCI -1.137270174625328 Ha.
+const double kH2Fci = -1.137270174625328;
+// H2 / 0.735 A, parity, two-qubit reduction (qiskit-algorithms): -1.857275030202378 Ha.
+const double kH2Parity = -1.857275030202378;
+
+vqe::Result run(const json& data, const json& params, int* interims = nullptr) {
+  const io::Job job = io::parse_job(data, &params);
+  int count = 0;
+  auto r = vqe::run(job.problem, job.settings, [&](const vqe::Interim&) { ++count; });
+  if (interims) *interims = count;
+  return r;
+}
+
+json h2_ucc() {
+  const json ref = load("h2_sto3g_0.7414_jw.json");
+  // Hartree-Fock |0011> and the one double excitation as a single Pauli rotation.
+  return {{"circuit",
+           {{"num_qubits", 4},
+            {"gates", json::parse(R"([{"gate": "x", "qubits": [0]}, {"gate": "x", "qubits": [1]},
+               {"gate": "pauli_rotation", "pauli": "XXYX", "qubits": [0, 1, 2, 3], "params": ["t"]}])")}}},
+          {"observable", ref["terms"]}};
+}
+
+TEST(Vqe, H2UccReachesFci) {
+  int interims = 0;
+  const auto r = run(h2_ucc(), json::object(), &interims);
+  EXPECT_NEAR(r.energy, kH2Fci, 1e-6);
+  ASSERT_TRUE(r.exact_energy.has_value());
+  EXPECT_NEAR(*r.exact_energy, kH2Fci, 1e-10);
+  EXPECT_TRUE(r.converged);
+  EXPECT_EQ(interims, r.iterations);
+  EXPECT_EQ(static_cast<int>(r.history.size()), r.iterations);
+  // The first iteration is the Hartree-Fock energy (t = 0).
+  EXPECT_NEAR(r.history.front(), -1.116684386906734, 1e-10);
+}
+
+TEST(Vqe, H2HardwareEfficientFromHartreeFockReachesFci) {
+  const json ref = load("h2_sto3g_0.7414_jw.json");
+  const json data = {{"ansatz",
+                      {{"type", "hardware_efficient"},
+                       {"num_qubits", 4},
+                       {"layers", 2},
+                       {"rotations", {"ry", "rz"}},
+                       {"entanglement", "linear"},
+                       {"initial_bits", "0011"}}},
+                     {"observable", ref["terms"]}};
+  const auto r = run(data, json{{"initial_parameters", "random"}, {"seed", 1}, {"max_iterations", 3000}});
+  EXPECT_NEAR(r.energy, kH2Fci, 1e-6);
+}
+
+class EveryOptimizer : public testing::TestWithParam<std::tuple<std::string, double>> {};
+
+TEST_P(EveryOptimizer, ReachesTheParityH2Ground) {
+  const auto& [optimizer, tolerance] = GetParam();
+  const json ref = load("h2_sto3g_0.735_parity_2q.json");
+  const json data = {{"ansatz",
+                      {{"type", "hardware_efficient"},
+                       {"num_qubits", 2},
+                       {"layers", 1},
+                       {"rotations", {"ry"}},
+                       {"entanglement", "linear"}}},
+                     {"observable", ref["terms"]}};
+  json params = {{"optimizer", optimizer}, {"initial_parameters", {0.1, -0.2, 0.3, 0.1}}, {"seed", 3}};
+  params["max_iterations"] = optimizer == "spsa" ? 2000 : 1000;
+  int interims = 0;
+  const auto r = run(data, params, &interims);
+  EXPECT_NEAR(r.energy, kH2Parity, tolerance) << optimizer;
+  EXPECT_EQ(interims, r.iterations);
+  EXPECT_LE(r.iterations, params["max_iterations"].get<int>());
+}
+
+INSTANTIATE_TEST_SUITE_P(All, EveryOptimizer,
+                         testing::Values(std::make_tuple("lbfgs", 1e-8), std::make_tuple("cobyla", 1e-6),
+                                         std::make_tuple("nelder_mead", 1e-6),
+                                         std::make_tuple("bobyqa", 1e-6), std::make_tuple("adam", 1e-5),
+                                         std::make_tuple("gradient_descent", 1e-5),
+                                         std::make_tuple("spsa", 1e-3)),
+                         [](const auto& p) { return std::get<0>(p.param); });
+
+TEST(Vqe, GradientMethodsAgreeOnTheOptimum) {
+  for (const char* g : {"adjoint", "parameter_shift", "finite_difference"}) {
+    const auto r = run(h2_ucc(), json{{"gradient", g}});
+    EXPECT_NEAR(r.energy, kH2Fci, 1e-6) << g;
+  }
+}
+
+TEST(Vqe, MaxIterationsStopsAndSaysSo) {
+  const auto r = run(h2_ucc(), json{{"optimizer", "cobyla"}, {"max_iterations", 2}});
+  EXPECT_EQ(r.iterations, 2);
+  EXPECT_EQ(r.stop_reason, "max_iterations");
+  EXPECT_FALSE(r.converged);
+}
+
+TEST(Vqe, SameSeedSameResult) {
+  const json p = {
+      {"optimizer", "spsa"}, {"max_iterations", 50}, {"seed", 5}, {"initial_parameters", "random"}};
+  const auto a = run(h2_ucc(), p), b = run(h2_ucc(), p);
+  EXPECT_EQ(a.history, b.history);
+  EXPECT_EQ(a.parameters, b.parameters);
+}
+
+TEST(Vqe, NoParametersEvaluatesOnce) {
+  json data = h2_ucc();
+  data["circuit"]["gates"] = json::parse(R"([{"gate": "x", "qubits": [0]}, {"gate": "x", "qubits": [1]}])");
+  const auto r = run(data, json::object());
+  EXPECT_NEAR(r.energy, -1.116684386906734, 1e-10);  // Hartree-Fock
+  EXPECT_EQ(r.iterations, 1);
+  EXPECT_TRUE(r.parameters.empty());
+}
+
+}  // namespace
+}  // namespace vqsim
