@@ -9,7 +9,7 @@ namespace {
 using core::cplx;
 using core::Mat2;
 
-constexpr std::array<GateInfo, 35> kGates{{
+constexpr std::array<GateInfo, 33> kGates{{
     {GateKind::I, "id", 1, 0},
     {GateKind::X, "x", 1, 0},
     {GateKind::Y, "y", 1, 0},
@@ -44,6 +44,9 @@ constexpr std::array<GateInfo, 35> kGates{{
     {GateKind::RZZ, "rzz", 2, 1},
     {GateKind::PauliRotation, "pauli_rotation", 0, 1},
 }};
+
+static_assert(kGates.size() == static_cast<std::size_t>(GateKind::PauliRotation) + 1,
+              "one GateInfo per GateKind, in enum order");
 
 struct Alias {
   std::string_view name;

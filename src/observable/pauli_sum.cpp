@@ -9,9 +9,11 @@ namespace vqsim::observable {
 
 core::PauliMasks parse_pauli_label(std::string_view label, int num_qubits) {
   core::PauliMasks m;
+  std::uint64_t used = 0;  // identities count too: "I0 X0" names qubit 0 twice
   auto set = [&](char c, int q) {
     const std::uint64_t bit = std::uint64_t{1} << q;
-    if ((m.x_mask | m.z_mask) & bit) throw LabelError("qubit " + std::to_string(q) + " appears twice");
+    if (used & bit) throw LabelError("qubit " + std::to_string(q) + " appears twice");
+    used |= bit;
     switch (c) {
       case 'I': break;
       case 'X': m.x_mask |= bit; break;
