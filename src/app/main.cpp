@@ -3,6 +3,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -13,11 +14,16 @@
 #include "io/input.hpp"
 #include "io/output.hpp"
 #include "io/resources.hpp"
+#include "qaoa/qaoa.hpp"
+#include "simulate/simulate.hpp"
 
 namespace {
 
 using vqsim::io::ErrorCode;
 using vqsim::io::json;
+
+// Up to this many variables, QAOA's exact_reference "auto" enumerates the optimum.
+constexpr int kAutoEnumerateQubits = 20;
 
 constexpr const char* kUsage =
     "usage: vqsim [--input DIR]\n"
@@ -38,31 +44,78 @@ int fail(ErrorCode code, const std::string& detail) {
   return vqsim::io::exit_code(code);
 }
 
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+json run_variational(const vqsim::io::Job& job, std::chrono::steady_clock::time_point start) {
+  namespace vqe = vqsim::vqe;
+  const auto& c = job.problem.circuit;
+  const bool is_qaoa = job.task == vqsim::io::Task::Qaoa;
+  vqe::Settings settings = job.settings;
+  // QAOA's reference is the enumerated optimum, not a Lanczos ground energy.
+  const bool reference = settings.exact == vqe::ExactMode::Always ||
+                         (settings.exact == vqe::ExactMode::Auto &&
+                          c.num_qubits <= (is_qaoa ? kAutoEnumerateQubits : vqe::kAutoExactMaxQubits));
+  if (is_qaoa) settings.exact = vqe::ExactMode::Never;
+  std::uint64_t bytes =
+      vqsim::io::vqe_memory_bytes(c.num_qubits, reference && !is_qaoa, !job.problem.observable.is_real());
+  if (job.settings.shots || is_qaoa) bytes += (std::uint64_t{16} << c.num_qubits);  // a measurement copy
+  vqsim::io::check_memory(
+      bytes, "a " + std::to_string(c.num_qubits) + "-qubit " + std::string(vqsim::io::task_name(job.task)));
+  spdlog::info(
+      "vqsim {}: {} {} qubits, {} gates, {} parameters, {} observable terms, optimizer {}, {} threads",
+      VQSIM_VERSION, vqsim::io::task_name(job.task), c.num_qubits, c.gates.size(), c.num_parameters(),
+      job.problem.observable.terms().size(), vqsim::optimize::method_name(settings.optimizer.method),
+      vqsim::core::max_threads());
+
+  const auto result = vqe::run(job.problem, settings,
+                               [](const vqe::Interim& in) { print_interim(vqsim::io::interim_json(in)); });
+  spdlog::info("energy {:.12f} after {} iterations ({})", result.energy, result.iterations,
+               result.stop_reason);
+  if (!is_qaoa)
+    return vqsim::io::result_json(job, result, {seconds_since(start), vqsim::core::max_threads()});
+
+  // The final state at the best parameters says which bit strings to report.
+  vqsim::core::StateVector<double> psi(c.num_qubits);
+  vqsim::circuit::AngleTable angles;
+  angles.fill(c, result.parameters);
+  vqsim::circuit::run_circuit(psi, c, angles);
+  const auto analysis = vqsim::qaoa::analyse(*job.cost, psi, job.problem.observable.expectation(psi),
+                                             job.simulate.top_k, reference);
+  return vqsim::io::qaoa_result_json(job, result, analysis,
+                                     {seconds_since(start), vqsim::core::max_threads()});
+}
+
+json run_simulate(const vqsim::io::Job& job, std::chrono::steady_clock::time_point start) {
+  const auto& c = job.problem.circuit;
+  vqsim::io::check_memory((std::uint64_t{16} << c.num_qubits) + (std::uint64_t{64} << 20),
+                          "a " + std::to_string(c.num_qubits) + "-qubit simulation");
+  spdlog::info("vqsim {}: simulate {} qubits, {} gates, {} threads", VQSIM_VERSION, c.num_qubits,
+               c.gates.size(), vqsim::core::max_threads());
+  const auto& outputs = job.simulate.outputs;
+  auto wants = [&](const char* o) { return std::find(outputs.begin(), outputs.end(), o) != outputs.end(); };
+  vqsim::simulate::Request request;
+  request.parameters = job.simulate.parameters;
+  request.counts = wants("counts");
+  request.probabilities = wants("probabilities");
+  request.statevector = wants("statevector");
+  request.shots = job.settings.shots.value_or(0);
+  request.seed = job.settings.optimizer.seed;
+  request.top_k = job.simulate.top_k;
+  request.observables = job.observables;
+  const auto result = vqsim::simulate::run(c, request);
+  return vqsim::io::simulate_result_json(job, result, {seconds_since(start), vqsim::core::max_threads()});
+}
+
 int run(const std::string& input_dir) {
   const auto start = std::chrono::steady_clock::now();
   const vqsim::io::Job job = vqsim::io::load_job(input_dir);
   spdlog::set_level(spdlog::level::from_str(job.log_level));
-
-  const auto& c = job.problem.circuit;
-  const auto& s = job.settings;
-  const bool exact =
-      s.exact == vqsim::vqe::ExactMode::Always ||
-      (s.exact == vqsim::vqe::ExactMode::Auto && c.num_qubits <= vqsim::vqe::kAutoExactMaxQubits);
-  vqsim::io::check_memory(vqsim::io::vqe_memory_bytes(c.num_qubits, exact, !job.problem.observable.is_real()),
-                          "a " + std::to_string(c.num_qubits) + "-qubit VQE");
-  spdlog::info("vqsim {}: {} qubits, {} gates, {} parameters, {} observable terms, optimizer {}, {} threads",
-               VQSIM_VERSION, c.num_qubits, c.gates.size(), c.num_parameters(),
-               job.problem.observable.terms().size(), vqsim::optimize::method_name(s.optimizer.method),
-               vqsim::core::max_threads());
-
-  const auto result = vqsim::vqe::run(job.problem, job.settings, [](const vqsim::vqe::Interim& in) {
-    print_interim(vqsim::io::interim_json(in));
-  });
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const json out = vqsim::io::result_json(job, result, {seconds, vqsim::core::max_threads()});
+  const json out =
+      job.task == vqsim::io::Task::Simulate ? run_simulate(job, start) : run_variational(job, start);
   print_result(out);
-  spdlog::info("done: energy {:.12f} after {} iterations ({}), {:.3f} s", result.energy, result.iterations,
-               result.stop_reason, seconds);
+  spdlog::info("done in {:.3f} s", seconds_since(start));
   return 0;
 }
 

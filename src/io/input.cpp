@@ -5,6 +5,7 @@
 
 #include "circuit/ansatz.hpp"
 #include "observable/pauli_sum.hpp"
+#include "qaoa/qaoa.hpp"
 
 namespace vqsim::io {
 namespace {
@@ -255,12 +256,47 @@ observable::PauliSum read_observable(const json& node, const std::string& path, 
   return observable::PauliSum(num_qubits, terms);
 }
 
-void read_params(const json& params, Job& job) {
-  const std::string path = "params";
-  expect_object(params, path);
-  check_keys(params, path,
-             {"optimizer", "max_iterations", "tolerance", "gradient", "initial_parameters", "learning_rate",
-              "seed", "exact_reference", "log_level"});
+// The keys each task reads from params.json; any other key is an error for that task.
+const std::vector<std::string>& task_keys(Task task) {
+  static const std::vector<std::string> vqe{
+      "task",          "optimizer", "max_iterations",  "tolerance", "gradient", "initial_parameters",
+      "learning_rate", "seed",      "exact_reference", "shots",     "log_level"};
+  static const std::vector<std::string> qaoa = [] {
+    auto k = vqe;
+    k.insert(k.end(), {"layers", "top_k"});
+    return k;
+  }();
+  static const std::vector<std::string> simulate{"task", "parameters", "outputs",  "shots",
+                                                 "seed", "top_k",      "log_level"};
+  switch (task) {
+    case Task::Qaoa: return qaoa;
+    case Task::Simulate: return simulate;
+    default: return vqe;
+  }
+}
+
+const std::vector<std::string>& all_param_keys() {
+  static const std::vector<std::string> all = [] {
+    std::vector<std::string> k = task_keys(Task::Qaoa);
+    for (const auto& s : task_keys(Task::Simulate))
+      if (std::find(k.begin(), k.end(), s) == k.end()) k.push_back(s);
+    return k;
+  }();
+  return all;
+}
+
+void check_param_keys(const json& params, Task task) {
+  const auto& allowed = task_keys(task);
+  for (const auto& [key, value] : params.items()) {
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    const auto& all = all_param_keys();
+    if (std::find(all.begin(), all.end(), key) != all.end())
+      throw InputError(key_path("params", key), "is not used by task '" + std::string(task_name(task)) + "'");
+    throw InputError(key_path("params", key), "unknown key" + suggestion(key, all));
+  }
+}
+
+void read_optimizer_params(const json& params, Job& job) {
   auto& s = job.settings;
   auto& opt = s.optimizer;
   if (params.contains("optimizer")) {
@@ -301,21 +337,30 @@ void read_params(const json& params, Job& job) {
                        "optimizer '" + std::string(optimize::method_name(opt.method)) +
                            "' has no learning rate (adam, spsa and gradient_descent do)");
   }
-  if (params.contains("seed"))
-    opt.seed = static_cast<std::uint64_t>(
-        get_int(params["seed"], "params.seed", 0, std::numeric_limits<std::int64_t>::max()));
+  if (params.contains("shots")) {
+    job.settings.shots = static_cast<std::uint64_t>(get_int(params["shots"], "params.shots", 1, kMaxShots));
+    if (optimize::uses_gradient(opt.method))
+      throw InputError(
+          "params.shots",
+          "finite-shot energies need a derivative-free optimizer (cobyla, nelder_mead, bobyqa or "
+          "spsa); '" +
+              std::string(optimize::method_name(opt.method)) + "' uses exact gradients");
+  }
+  const int np = job.problem.circuit.num_parameters();
   if (params.contains("initial_parameters")) {
     const auto& v = params["initial_parameters"];
     const std::string ipath = "params.initial_parameters";
-    const int np = job.problem.circuit.num_parameters();
+    const std::vector<std::string> kinds = job.task == Task::Qaoa
+                                               ? std::vector<std::string>{"zeros", "random", "ramp"}
+                                               : std::vector<std::string>{"zeros", "random"};
     if (v.is_string()) {
       const std::string k = v.get<std::string>();
-      if (k == "zeros")
-        s.initial = vqe::InitialKind::Zeros;
-      else if (k == "random")
-        s.initial = vqe::InitialKind::Random;
-      else
-        throw InputError(ipath, enum_error(k, {"zeros", "random"}) + ", or a list of numbers");
+      if (std::find(kinds.begin(), kinds.end(), k) == kinds.end())
+        throw InputError(ipath, enum_error(k, kinds) + ", or a list of numbers");
+      s.initial = k == "zeros"    ? vqe::InitialKind::Zeros
+                  : k == "random" ? vqe::InitialKind::Random
+                                  : vqe::InitialKind::Given;
+      if (k == "ramp") s.initial_parameters = qaoa::ramp_start(job.layers);
     } else if (v.is_array()) {
       if (static_cast<int>(v.size()) != np)
         throw InputError(ipath, "has " + std::to_string(v.size()) + " values for " + std::to_string(np) +
@@ -324,8 +369,13 @@ void read_params(const json& params, Job& job) {
       for (std::size_t i = 0; i < v.size(); ++i)
         s.initial_parameters.push_back(get_number(v[i], index_path(ipath, i)));
     } else {
-      throw InputError(ipath, "expected \"zeros\", \"random\" or a list of numbers, got " + describe(v));
+      throw InputError(ipath, "expected \"zeros\", \"random\"" +
+                                  std::string(job.task == Task::Qaoa ? ", \"ramp\"" : "") +
+                                  " or a list of numbers, got " + describe(v));
     }
+  } else if (job.task == Task::Qaoa) {
+    s.initial = vqe::InitialKind::Given;  // QAOA starts on the linear ramp: zeros is a stationary point
+    s.initial_parameters = qaoa::ramp_start(job.layers);
   }
   if (params.contains("exact_reference")) {
     const auto& v = params["exact_reference"];
@@ -335,32 +385,278 @@ void read_params(const json& params, Job& job) {
       s.exact = vqe::ExactMode::Auto;
     else
       throw InputError("params.exact_reference", "expected \"auto\", true or false, got " + describe(v));
+    if (job.task == Task::Qaoa && s.exact == vqe::ExactMode::Always &&
+        job.problem.circuit.num_qubits > qaoa::kMaxEnumerate)
+      throw InputError("params.exact_reference", "the optimum is found by enumeration, which is limited to " +
+                                                     std::to_string(qaoa::kMaxEnumerate) + " variables");
   }
+}
+
+// params.parameters for simulate: a list in parameter order or an object by name.
+std::vector<double> read_parameter_values(const json& params, const circuit::Circuit& c) {
+  const std::string path = "params.parameters";
+  const auto& names = c.parameter_names;
+  if (!params.contains("parameters")) {
+    if (names.empty()) return {};
+    throw InputError("params", "missing key 'parameters': the circuit has " + std::to_string(names.size()) +
+                                   " parameters (" + names.front() + (names.size() > 1 ? ", ..." : "") + ")");
+  }
+  const auto& v = params["parameters"];
+  std::vector<double> out(names.size(), 0.0);
+  if (v.is_array()) {
+    if (v.size() != names.size())
+      throw InputError(path, "has " + std::to_string(v.size()) + " values for " +
+                                 std::to_string(names.size()) + " circuit parameters");
+    for (std::size_t i = 0; i < v.size(); ++i) out[i] = get_number(v[i], index_path(path, i));
+    return out;
+  }
+  if (!v.is_object())
+    throw InputError(path, "expected a list of numbers or an object name -> value, got " + describe(v));
+  std::vector<bool> seen(names.size(), false);
+  for (const auto& [name, value] : v.items()) {
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end())
+      throw InputError(key_path(path, name),
+                       "the circuit has no parameter '" + name + "'" + suggestion(name, names));
+    const auto i = static_cast<std::size_t>(it - names.begin());
+    out[i] = get_number(value, key_path(path, name));
+    seen[i] = true;
+  }
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (!seen[i]) throw InputError(path, "missing a value for parameter '" + names[i] + "'");
+  return out;
+}
+
+void read_simulate_params(const json& params, const json& data, Job& job) {
+  auto& sim = job.simulate;
+  sim.parameters = read_parameter_values(params, job.problem.circuit);
+  const std::vector<std::string> known{"counts", "probabilities", "expectation_values", "statevector"};
+  if (params.contains("outputs")) {
+    const std::string path = "params.outputs";
+    const auto& list = expect_array(params["outputs"], path);
+    if (list.empty())
+      throw InputError(path,
+                       "asks for nothing: give at least one of counts, probabilities, "
+                       "expectation_values, statevector");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string o = get_string(list[i], index_path(path, i));
+      if (std::find(known.begin(), known.end(), o) == known.end())
+        throw InputError(index_path(path, i), enum_error(o, known));
+      if (std::find(sim.outputs.begin(), sim.outputs.end(), o) != sim.outputs.end())
+        throw InputError(index_path(path, i), "'" + o + "' is listed twice");
+      sim.outputs.push_back(o);
+    }
+  } else {
+    sim.outputs.push_back(params.contains("shots") ? "counts" : "probabilities");
+    if (data.contains("observables")) sim.outputs.push_back("expectation_values");
+  }
+  auto wants = [&](const char* o) {
+    return std::find(sim.outputs.begin(), sim.outputs.end(), o) != sim.outputs.end();
+  };
+  if (wants("expectation_values") && !data.contains("observables"))
+    throw InputError("params.outputs", "asks for expectation_values but data.observables is missing");
+  if (!wants("expectation_values") && data.contains("observables"))
+    throw InputError("data.observables", "given, but params.outputs does not ask for expectation_values");
+  if (params.contains("shots")) {
+    job.settings.shots = static_cast<std::uint64_t>(get_int(params["shots"], "params.shots", 1, kMaxShots));
+    if (!wants("counts"))
+      throw InputError("params.shots", "only the counts output is sampled; add \"counts\" to params.outputs");
+  } else if (wants("counts")) {
+    job.settings.shots = kDefaultShots;
+  }
+  if (params.contains("top_k")) {
+    sim.top_k = static_cast<std::size_t>(get_int(params["top_k"], "params.top_k", 1, 1'000'000));
+    if (!wants("probabilities"))
+      throw InputError("params.top_k", "applies to the probabilities output, which is not asked for");
+  }
+  if (wants("statevector") && job.problem.circuit.num_qubits > kMaxStatevectorQubits)
+    throw InputError("params.outputs",
+                     "the statevector output is limited to " + std::to_string(kMaxStatevectorQubits) +
+                         " qubits (2^" + std::to_string(kMaxStatevectorQubits) +
+                         " amplitudes); the circuit has " + std::to_string(job.problem.circuit.num_qubits) +
+                         ": ask for probabilities or counts instead");
+}
+
+qaoa::CostProblem read_problem(const json& node, const std::string& path) {
+  expect_object(node, path);
+  if (!node.contains("type")) throw InputError(path, "missing key 'type' (maxcut, qubo or ising)");
+  const std::string type = get_string(node["type"], key_path(path, "type"));
+  if (type == "maxcut") {
+    check_keys(node, path, {"type", "graph"});
+    if (!node.contains("graph")) throw InputError(path, "missing key 'graph'");
+    const std::string gpath = key_path(path, "graph");
+    const auto& g = expect_object(node["graph"], gpath);
+    check_keys(g, gpath, {"num_nodes", "edges"});
+    if (!g.contains("num_nodes")) throw InputError(gpath, "missing key 'num_nodes'");
+    if (!g.contains("edges")) throw InputError(gpath, "missing key 'edges'");
+    const int n = read_num_qubits(g["num_nodes"], key_path(gpath, "num_nodes"));
+    const std::string epath = key_path(gpath, "edges");
+    const auto& list = expect_array(g["edges"], epath);
+    if (list.empty()) throw InputError(epath, "the graph has no edges");
+    std::vector<qaoa::Edge> edges;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string at = index_path(epath, i);
+      const auto& e = list[i];
+      if (!e.is_array() || (e.size() != 2 && e.size() != 3))
+        throw InputError(at, "expected [u, v] or [u, v, weight], got " + describe(e));
+      qaoa::Edge edge;
+      edge.u = static_cast<int>(get_int(e[0], index_path(at, 0), 0, n - 1));
+      edge.v = static_cast<int>(get_int(e[1], index_path(at, 1), 0, n - 1));
+      if (edge.u == edge.v)
+        throw InputError(at, "a self-loop on node " + std::to_string(edge.u) + " cuts nothing");
+      if (e.size() == 3) edge.weight = get_number(e[2], index_path(at, 2));
+      edges.push_back(edge);
+    }
+    return qaoa::maxcut(n, edges);
+  }
+  if (type == "qubo") {
+    check_keys(node, path, {"type", "matrix"});
+    if (!node.contains("matrix")) throw InputError(path, "missing key 'matrix'");
+    const std::string mpath = key_path(path, "matrix");
+    const auto& rows = expect_array(node["matrix"], mpath);
+    if (rows.empty() || rows.size() > static_cast<std::size_t>(kMaxQubits))
+      throw InputError(
+          mpath, "needs 1 to " + std::to_string(kMaxQubits) + " rows, got " + std::to_string(rows.size()));
+    std::vector<std::vector<double>> q;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const auto& row = expect_array(rows[i], index_path(mpath, i));
+      if (row.size() != rows.size())
+        throw InputError(index_path(mpath, i),
+                         "has " + std::to_string(row.size()) + " entries; the matrix must be " +
+                             std::to_string(rows.size()) + " x " + std::to_string(rows.size()));
+      q.emplace_back();
+      for (std::size_t j = 0; j < row.size(); ++j)
+        q.back().push_back(get_number(row[j], index_path(index_path(mpath, i), j)));
+    }
+    return qaoa::qubo(q);
+  }
+  if (type == "ising") {
+    check_keys(node, path, {"type", "h", "J"});
+    if (!node.contains("h")) throw InputError(path, "missing key 'h' (one field per spin)");
+    const std::string hpath = key_path(path, "h");
+    const auto& hl = expect_array(node["h"], hpath);
+    if (hl.empty() || hl.size() > static_cast<std::size_t>(kMaxQubits))
+      throw InputError(
+          hpath, "needs 1 to " + std::to_string(kMaxQubits) + " fields, got " + std::to_string(hl.size()));
+    std::vector<double> h;
+    for (std::size_t i = 0; i < hl.size(); ++i) h.push_back(get_number(hl[i], index_path(hpath, i)));
+    const int n = static_cast<int>(h.size());
+    std::vector<qaoa::IsingTerm> j;
+    if (node.contains("J")) {
+      const std::string jpath = key_path(path, "J");
+      const auto& jl = expect_array(node["J"], jpath);
+      for (std::size_t k = 0; k < jl.size(); ++k) {
+        const std::string at = index_path(jpath, k);
+        const auto& t = jl[k];
+        if (!t.is_array() || t.size() != 3) throw InputError(at, "expected [i, j, Jij], got " + describe(t));
+        j.push_back({static_cast<int>(get_int(t[0], index_path(at, 0), 0, n - 1)),
+                     static_cast<int>(get_int(t[1], index_path(at, 1), 0, n - 1)),
+                     get_number(t[2], index_path(at, 2))});
+      }
+    }
+    return qaoa::ising(h, j);
+  }
+  throw InputError(key_path(path, "type"), enum_error(type, {"maxcut", "qubo", "ising"}));
+}
+
+}  // namespace
+
+std::string_view task_name(Task t) {
+  switch (t) {
+    case Task::Qaoa: return "qaoa";
+    case Task::Simulate: return "simulate";
+    default: return "vqe";
+  }
+}
+
+Job parse_job(const json& data, const json* params_in) {
+  expect_object(data, "data");
+  check_keys(data, "data", {"circuit", "ansatz", "observable", "problem", "observables"});
+  const json empty = json::object();
+  const json& params = params_in ? *params_in : empty;
+  expect_object(params, "params");
+
+  Job job{};
+  const bool has_problem = data.contains("problem"), has_observable = data.contains("observable");
+  if (params.contains("task")) {
+    const std::string t = get_string(params["task"], "params.task");
+    if (t == "vqe")
+      job.task = Task::Vqe;
+    else if (t == "qaoa")
+      job.task = Task::Qaoa;
+    else if (t == "simulate")
+      job.task = Task::Simulate;
+    else
+      throw InputError("params.task", enum_error(t, {"vqe", "qaoa", "simulate"}));
+  } else {
+    job.task = has_problem ? Task::Qaoa : has_observable ? Task::Vqe : Task::Simulate;
+  }
+  check_param_keys(params, job.task);
+  const std::string task(task_name(job.task));
+  if (job.task == Task::Qaoa && !has_problem)
+    throw InputError("data", "missing key 'problem' (task 'qaoa' needs one)");
+  if (job.task == Task::Vqe && !has_observable)
+    throw InputError("data", "missing key 'observable' (task 'vqe' needs one)");
+  if (job.task != Task::Vqe && has_observable)
+    throw InputError(
+        "data.observable",
+        "is not used by task '" + task + "'" +
+            (job.task == Task::Simulate ? " (simulate reads data.observables, an object name -> Pauli sum)"
+                                        : ""));
+  if (job.task != Task::Simulate && data.contains("observables"))
+    throw InputError("data.observables", "is not used by task '" + task + "' (only by 'simulate')");
+
+  const bool has_circuit = data.contains("circuit"), has_ansatz = data.contains("ansatz");
+  if (has_problem) {
+    if (has_circuit || has_ansatz)
+      throw InputError("data", std::string("give either 'problem' or '") +
+                                   (has_circuit ? "circuit" : "ansatz") +
+                                   "', not both: QAOA builds its own circuit");
+    job.cost = read_problem(data["problem"], "data.problem");
+    if (params.contains("layers"))
+      job.layers = static_cast<int>(get_int(params["layers"], "params.layers", 1, 1000));
+    job.problem.circuit = qaoa::circuit(*job.cost, job.layers);
+    job.problem.observable = job.cost->hamiltonian;
+  } else {
+    if (has_circuit == has_ansatz)
+      throw InputError("data", has_circuit ? "give either 'circuit' or 'ansatz', not both"
+                                           : "missing 'circuit' (or 'ansatz')");
+    job.problem.circuit = has_circuit ? read_circuit(data["circuit"], "data.circuit")
+                                      : read_ansatz(data["ansatz"], "data.ansatz");
+  }
+  const int n = job.problem.circuit.num_qubits;
+  if (has_observable)
+    job.problem.observable =
+        read_observable(data["observable"], "data.observable", n, job.observable_terms_given);
+  else if (!has_problem)
+    job.problem.observable = observable::PauliSum(n, {});
+
+  if (data.contains("observables")) {
+    const auto& obs = expect_object(data["observables"], "data.observables");
+    if (obs.empty()) throw InputError("data.observables", "is empty: give at least one name -> Pauli sum");
+    for (const auto& [name, sum] : obs.items()) {
+      std::size_t given = 0;
+      job.observables.emplace_back(name, read_observable(sum, key_path("data.observables", name), n, given));
+    }
+  }
+
+  if (job.task == Task::Simulate) {
+    read_simulate_params(params, data, job);
+  } else {
+    job.simulate.top_k = 10;  // QAOA's best_solutions
+    read_optimizer_params(params, job);
+    if (params.contains("top_k"))
+      job.simulate.top_k = static_cast<std::size_t>(get_int(params["top_k"], "params.top_k", 1, 1000));
+  }
+  if (params.contains("seed"))
+    job.settings.optimizer.seed = static_cast<std::uint64_t>(
+        get_int(params["seed"], "params.seed", 0, std::numeric_limits<std::int64_t>::max()));
   if (params.contains("log_level")) {
     job.log_level = get_string(params["log_level"], "params.log_level");
     const auto levels = names_of({"trace", "debug", "info", "warn", "error", "off"});
     if (std::find(levels.begin(), levels.end(), job.log_level) == levels.end())
       throw InputError("params.log_level", enum_error(job.log_level, levels));
   }
-}
-
-}  // namespace
-
-Job parse_job(const json& data, const json* params) {
-  expect_object(data, "data");
-  check_keys(data, "data", {"circuit", "ansatz", "observable"});
-  const bool has_circuit = data.contains("circuit"), has_ansatz = data.contains("ansatz");
-  if (has_circuit == has_ansatz)
-    throw InputError("data", has_circuit ? "give either 'circuit' or 'ansatz', not both"
-                                         : "missing 'circuit' (or 'ansatz')");
-  circuit::Circuit c = has_circuit ? read_circuit(data["circuit"], "data.circuit")
-                                   : read_ansatz(data["ansatz"], "data.ansatz");
-  if (!data.contains("observable")) throw InputError("data", "missing key 'observable'");
-  std::size_t given = 0;
-  observable::PauliSum h = read_observable(data["observable"], "data.observable", c.num_qubits, given);
-  Job job{{std::move(c), std::move(h)}, {}, "info", given};
-  job.settings.optimizer.tolerance = optimize::default_tolerance(job.settings.optimizer.method);
-  if (params != nullptr) read_params(*params, job);
   return job;
 }
 

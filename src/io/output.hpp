@@ -5,6 +5,8 @@
 
 #include "io/input.hpp"
 #include "io/json_util.hpp"
+#include "qaoa/qaoa.hpp"
+#include "simulate/simulate.hpp"
 #include "vqe/vqe.hpp"
 
 namespace vqsim::io {
@@ -15,6 +17,9 @@ struct RunInfo {
 };
 
 json result_json(const Job& job, const vqe::Result& result, const RunInfo& info);
+json qaoa_result_json(const Job& job, const vqe::Result& result, const qaoa::Analysis& analysis,
+                      const RunInfo& info);
+json simulate_result_json(const Job& job, const simulate::Result& result, const RunInfo& info);
 json interim_json(const vqe::Interim& interim);
 json error_json(ErrorCode code, const std::string& detail);
 

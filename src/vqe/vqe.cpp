@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "measure/sampling.hpp"
 #include "observable/exact.hpp"
 
 namespace vqsim::vqe {
@@ -39,8 +40,15 @@ Result run(const Problem& problem, const Settings& settings, const InterimSink& 
     if (on_iteration)
       on_iteration({{1, result.energy, result.energy, std::nullopt}, evaluator.evaluations()});
   } else {
+    // Finite shots: the state from the evaluator, the energy estimated from samples. Its own
+    // random stream, so adding shots does not change SPSA's perturbations.
+    std::optional<measure::ShotEstimator> sampler;
+    std::mt19937_64 shot_rng(settings.optimizer.seed ^ 0x9e3779b97f4a7c15ULL);
+    if (settings.shots) sampler.emplace(problem.observable);
     const optimize::Objective f = [&](const std::vector<double>& x, std::vector<double>* grad) {
-      return grad ? evaluator.energy_and_gradient(x, *grad, settings.gradient) : evaluator.energy(x);
+      if (grad) return evaluator.energy_and_gradient(x, *grad, settings.gradient);
+      const double exact = evaluator.energy(x);
+      return sampler ? sampler->estimate(evaluator.state(), *settings.shots, shot_rng) : exact;
     };
     const auto opt = optimize::minimize(f, x0, settings.optimizer, [&](const optimize::Iteration& it) {
       result.history.push_back(it.energy);
@@ -52,6 +60,8 @@ Result run(const Problem& problem, const Settings& settings, const InterimSink& 
     result.converged = opt.converged();
     result.stop_reason = std::string(optimize::stop_reason_name(opt.stop_reason));
     result.iterations = opt.iterations;
+    // What the noisy optimiser's best point is really worth: the noiseless energy there.
+    if (sampler) result.noiseless_energy = evaluator.energy(result.parameters);
   }
   result.evaluations = evaluator.evaluations();
 

@@ -31,6 +31,8 @@ struct Settings {
   InitialKind initial = InitialKind::Zeros;
   std::vector<double> initial_parameters;  // InitialKind::Given
   ExactMode exact = ExactMode::Auto;
+  // Finite-shot energies: this many shots per qubit-wise commuting group (simulate: counts).
+  std::optional<std::uint64_t> shots;
 };
 
 struct Result {
@@ -41,6 +43,7 @@ struct Result {
   int iterations = 0;
   std::vector<double> history;  // energy per iteration
   std::optional<double> exact_energy;
+  std::optional<double> noiseless_energy;  // with shots: the exact <H> at `parameters`
   long evaluations = 0;
 };
 

@@ -1,0 +1,113 @@
+// QAOA: cost Hamiltonians against brute force, and the published p = 1 values.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+#include <random>
+
+#include "circuit/executor.hpp"
+#include "qaoa/qaoa.hpp"
+
+namespace vqsim::qaoa {
+namespace {
+
+double energy_at(const CostProblem& p, int layers, const std::vector<double>& angles) {
+  const circuit::Circuit c = circuit(p, layers);
+  core::StateVector<double> psi(c.num_qubits);
+  circuit::AngleTable a;
+  a.fill(c, angles);
+  circuit::run_circuit(psi, c, a);
+  return p.hamiltonian.expectation(psi);
+}
+
+std::vector<Edge> ring(int n) {
+  std::vector<Edge> e;
+  for (int i = 0; i < n; ++i) e.push_back({i, (i + 1) % n, 1.0});
+  return e;
+}
+
+// Farhi, Goldstone, Gutmann (2014): on the ring of disagrees, p = 1 gives 3/4 of the edges at
+// gamma = pi/4, beta = pi/8 (with exp(-i gamma C) exp(-i beta B), C the cut).
+TEST(Qaoa, RingOfDisagreesP1GivesThreeQuartersOfTheEdges) {
+  for (int n : {6, 8, 10}) {
+    const CostProblem p = maxcut(n, ring(n));
+    const double cut = p.objective_of_energy(energy_at(p, 1, {std::numbers::pi / 4, std::numbers::pi / 8}));
+    EXPECT_NEAR(cut, 0.75 * n, 1e-12) << n;
+  }
+}
+
+// Wang, Hadfield, Jiang, Rieffel, PRA 97, 022304 (2018): triangle-free 3-regular graphs at p = 1,
+// gamma = arctan(1/sqrt 2), beta = pi/8: each edge contributes 0.6924500869; the 3-cube gives 8.3094010431.
+TEST(Qaoa, ThreeRegularTriangleFreeP1) {
+  const std::vector<Edge> cube{{0, 1, 1}, {1, 3, 1}, {3, 2, 1}, {2, 0, 1}, {4, 5, 1}, {5, 7, 1},
+                               {7, 6, 1}, {6, 4, 1}, {0, 4, 1}, {1, 5, 1}, {2, 6, 1}, {3, 7, 1}};
+  const CostProblem p = maxcut(8, cube);
+  const double gamma = std::atan(1 / std::numbers::sqrt2), beta = std::numbers::pi / 8;
+  const double cut = p.objective_of_energy(energy_at(p, 1, {gamma, beta}));
+  // The published figures are rounded: the closed form gives 1/2 + 1/(3 sqrt 3) = 0.69245008973 per edge.
+  EXPECT_NEAR(cut, 8.3094010431, 1e-7);
+  EXPECT_NEAR(cut / 12, 0.6924500869, 1e-8);
+  EXPECT_NEAR(cut / 12, 0.5 + 1 / (3 * std::sqrt(3.0)), 1e-12);
+  // The closed form 1/2 + 1/2 sin(4 beta) sin(gamma) cos^2(gamma) per edge, at other angles too.
+  for (double g : {0.3, 0.9}) {
+    for (double b : {0.2, 0.5}) {
+      const double per_edge = 0.5 + 0.5 * std::sin(4 * b) * std::sin(g) * std::cos(g) * std::cos(g);
+      EXPECT_NEAR(p.objective_of_energy(energy_at(p, 1, {g, b})), 12 * per_edge, 1e-12);
+    }
+  }
+}
+
+TEST(Qaoa, CostHamiltoniansAreTheObjectivesOnEveryBitString) {
+  std::mt19937_64 rng(2024);
+  std::uniform_real_distribution<double> u(-2, 2);
+  const int n = 5;
+  std::vector<std::vector<double>> q(n, std::vector<double>(n));
+  for (auto& row : q)
+    for (auto& v : row) v = u(rng);
+  std::vector<double> h(n);
+  for (auto& v : h) v = u(rng);
+  const std::vector<IsingTerm> j{
+      {0, 1, u(rng)}, {1, 3, u(rng)}, {2, 4, u(rng)}, {4, 0, u(rng)}, {2, 2, u(rng)}};
+  const std::vector<Edge> edges{{0, 1, 1.5}, {1, 2, 1}, {2, 3, 0.5}, {3, 4, 2}, {0, 4, 1}};
+  const CostProblem pq = qubo(q), pi = ising(h, j), pm = maxcut(n, edges);
+  for (std::uint64_t x = 0; x < (1u << n); ++x) {
+    auto bit = [&](int i) { return static_cast<double>((x >> i) & 1); };
+    auto spin = [&](int i) { return 1 - 2 * bit(i); };
+    double fq = 0, fi = 0, fm = 0;
+    for (int a = 0; a < n; ++a)
+      for (int b = 0; b < n; ++b)
+        fq += q[static_cast<std::size_t>(a)][static_cast<std::size_t>(b)] * bit(a) * bit(b);
+    for (int a = 0; a < n; ++a) fi += h[static_cast<std::size_t>(a)] * spin(a);
+    for (const auto& t : j) fi += t.coupling * spin(t.i) * spin(t.j);
+    for (const auto& e : edges) fm += e.weight * (bit(e.u) != bit(e.v));
+    EXPECT_NEAR(pq.objective(x), fq, 1e-12);
+    EXPECT_NEAR(pi.objective(x), fi, 1e-12);
+    EXPECT_NEAR(pm.objective(x), fm, 1e-12);
+    // The Hamiltonian's diagonal is the objective in the minimised sense.
+    core::StateVector<double> basis(n);
+    basis.set_basis_state(x);
+    EXPECT_NEAR(pm.hamiltonian.expectation(basis), -fm, 1e-12);
+    EXPECT_NEAR(pq.hamiltonian.expectation(basis), fq, 1e-12);
+  }
+  // The odd cycle's best cut leaves out one edge: the lightest (0.5) of the 6.0 total.
+  EXPECT_DOUBLE_EQ(enumerate_optimum(pm).objective, 5.5);
+}
+
+TEST(Qaoa, AnalyseReportsTheLikelyAndTheOptimum) {
+  const CostProblem p = maxcut(4, ring(4));
+  const circuit::Circuit c = circuit(p, 1);
+  core::StateVector<double> psi(4);
+  circuit::AngleTable a;
+  a.fill(c, {std::numbers::pi / 4, std::numbers::pi / 8});
+  circuit::run_circuit(psi, c, a);
+  const Analysis an = analyse(p, psi, p.hamiltonian.expectation(psi), 3, true);
+  ASSERT_EQ(an.best_solutions.size(), 3u);
+  EXPECT_GE(an.best_solutions[0].probability, an.best_solutions[1].probability);
+  ASSERT_TRUE(an.optimum);
+  EXPECT_DOUBLE_EQ(an.optimum->objective, 4.0);
+  EXPECT_NEAR(*an.approximation_ratio, 0.75, 1e-12);
+  EXPECT_EQ(c.parameter_names, (std::vector<std::string>{"gamma[0]", "beta[0]"}));
+}
+
+}  // namespace
+}  // namespace vqsim::qaoa
