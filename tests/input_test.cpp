@@ -192,7 +192,19 @@ INSTANTIATE_TEST_SUITE_P(
                 "gradient_descent do)"},
         BadCase{"params_exact_reference", "", R"({"exact_reference": "yes"})",
                 "params.exact_reference: expected \"auto\", true or false, got \"yes\" (a string)"},
-        BadCase{"params_not_object", "", R"([1, 2])", "params: expected an object, got [1,2] (an array)"}),
+        BadCase{"params_not_object", "", R"([1, 2])", "params: expected an object, got [1,2] (an array)"},
+        BadCase{"params_max_seconds", "", R"({"max_seconds": 0})",
+                "params.max_seconds: must be positive, got 0"},
+        BadCase{"params_shots_gradient_optimizer", "", R"({"shots": 100})",
+                "params.shots: finite-shot energies need a derivative-free optimizer (cobyla, nelder_mead, "
+                "bobyqa "
+                "or spsa); 'lbfgs' uses exact gradients"},
+        BadCase{"params_key_of_other_task", "", R"({"outputs": ["counts"]})",
+                "params.outputs: is not used by task 'vqe'"},
+        BadCase{"params_bad_task", "", R"({"task": "vqa"})",
+                "params.task: 'vqa' is not one of vqe, qaoa, simulate (did you mean 'vqe'?)"},
+        BadCase{"qaoa_without_problem", "", R"({"task": "qaoa"})",
+                "data: missing key 'problem' (task 'qaoa' needs one)"}),
     [](const testing::TestParamInfo<BadCase>& p) { return std::string(p.param.name); });
 
 TEST(InputJson, MalformedTextNamesLineAndColumn) {

@@ -1,6 +1,9 @@
 // VQE end to end in-process: published energies reached by every optimiser.
 #include <gtest/gtest.h>
 
+#include <omp.h>
+
+#include <algorithm>
 #include <fstream>
 
 #include "io/input.hpp"
@@ -124,6 +127,47 @@ TEST(Vqe, NoParametersEvaluatesOnce) {
   EXPECT_NEAR(r.energy, -1.116684386906734, 1e-10);  // Hartree-Fock
   EXPECT_EQ(r.iterations, 1);
   EXPECT_TRUE(r.parameters.empty());
+}
+
+}  // namespace
+}  // namespace vqsim
+
+namespace vqsim {
+namespace {
+
+// The same input and seed give the same answer whatever the thread count: a 15-qubit state
+// crosses the OpenMP threshold, so 1 and 2 threads take different reduction orders.
+TEST(Vqe, ThreadCountDoesNotChangeTheAnswer) {
+  const int n = 15;
+  json obs = json::array();
+  for (int i = 0; i + 1 < n; ++i)
+    obs.push_back({"Z" + std::to_string(i) + " Z" + std::to_string(i + 1), -1.0});
+  for (int i = 0; i < n; ++i) obs.push_back({"X" + std::to_string(i), -0.7});
+  const json data = {{"ansatz", {{"type", "hardware_efficient"}, {"num_qubits", n}, {"layers", 1}}},
+                     {"observable", obs}};
+  const json params = {{"initial_parameters", "random"}, {"seed", 3}, {"max_iterations", 6}};
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const auto one = run(data, params);
+  omp_set_num_threads(2);
+  const auto two = run(data, params);
+  omp_set_num_threads(saved);
+  ASSERT_EQ(one.history.size(), two.history.size());
+  for (std::size_t i = 0; i < one.history.size(); ++i)
+    EXPECT_NEAR(one.history[i], two.history[i], 1e-12) << i;
+  EXPECT_NEAR(one.energy, two.energy, 1e-12);
+}
+
+TEST(Vqe, StopCheckEndsTheRunWithItsReason) {
+  const io::Job job = io::parse_job(h2_ucc(), nullptr);
+  int calls = 0;
+  const auto r = vqe::run(job.problem, job.settings, nullptr, [&]() -> std::optional<std::string> {
+    return ++calls == 2 ? std::optional<std::string>("time_limit") : std::nullopt;
+  });
+  EXPECT_EQ(r.iterations, 2);
+  EXPECT_EQ(r.stop_reason, "time_limit");
+  EXPECT_FALSE(r.converged);
+  EXPECT_EQ(r.energy, *std::min_element(r.history.begin(), r.history.end()));  // the best so far
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <new>
@@ -21,6 +22,19 @@ namespace {
 
 using vqsim::io::ErrorCode;
 using vqsim::io::json;
+
+// The first SIGTERM/SIGINT (a cancelled job) asks the optimiser to stop at the next iteration
+// and hand back its best result; a second one ends the process at once.
+volatile std::sig_atomic_t g_signal = 0;
+
+extern "C" void on_signal(int sig) {
+  if (g_signal != 0) {
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+    return;
+  }
+  g_signal = sig;
+}
 
 // Up to this many variables, QAOA's exact_reference "auto" enumerates the optimum.
 constexpr int kAutoEnumerateQubits = 20;
@@ -69,8 +83,14 @@ json run_variational(const vqsim::io::Job& job, std::chrono::steady_clock::time_
       job.problem.observable.terms().size(), vqsim::optimize::method_name(settings.optimizer.method),
       vqsim::core::max_threads());
 
-  const auto result = vqe::run(job.problem, settings,
-                               [](const vqe::Interim& in) { print_interim(vqsim::io::interim_json(in)); });
+  const auto stop = [&]() -> std::optional<std::string> {
+    if (g_signal != 0) return "cancelled";
+    if (job.max_seconds && seconds_since(start) >= *job.max_seconds) return "time_limit";
+    return std::nullopt;
+  };
+  const auto result = vqe::run(
+      job.problem, settings, [](const vqe::Interim& in) { print_interim(vqsim::io::interim_json(in)); },
+      stop);
   spdlog::info("energy {:.12f} after {} iterations ({})", result.energy, result.iterations,
                result.stop_reason);
   if (!is_qaoa)
@@ -114,6 +134,16 @@ int run(const std::string& input_dir) {
   spdlog::set_level(spdlog::level::from_str(job.log_level));
   const json out =
       job.task == vqsim::io::Task::Simulate ? run_simulate(job, start) : run_variational(job, start);
+  if (g_signal != 0) {
+    // Cancelled: a failure for the platform, but the best answer so far travels with it.
+    json cancelled =
+        vqsim::io::error_json(ErrorCode::Cancelled, "cancelled by signal " + std::to_string(g_signal) +
+                                                        "; the best result so far is attached");
+    cancelled.update(out);
+    spdlog::warn("{}", cancelled["detail"].get<std::string>());
+    print_result(cancelled);
+    return vqsim::io::exit_code(ErrorCode::Cancelled);
+  }
   print_result(out);
   spdlog::info("done in {:.3f} s", seconds_since(start));
   return 0;
@@ -145,6 +175,8 @@ int main(int argc, char** argv) {
     }
   }
 
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGINT, on_signal);
   try {
     return run(input_dir);
   } catch (const vqsim::io::ServiceError& e) {

@@ -8,12 +8,13 @@
 
 namespace vqsim::io {
 
-enum class ErrorCode { InvalidInput, ResourceLimit, InternalError };
+enum class ErrorCode { InvalidInput, ResourceLimit, InternalError, Cancelled };
 
 inline std::string_view code_name(ErrorCode c) {
   switch (c) {
     case ErrorCode::InvalidInput: return "INVALID_INPUT";
     case ErrorCode::ResourceLimit: return "RESOURCE_LIMIT";
+    case ErrorCode::Cancelled: return "CANCELLED";
     default: return "INTERNAL_ERROR";
   }
 }
@@ -22,6 +23,7 @@ inline int exit_code(ErrorCode c) {
   switch (c) {
     case ErrorCode::InvalidInput: return 2;
     case ErrorCode::ResourceLimit: return 3;
+    case ErrorCode::Cancelled: return 4;
     default: return 1;
   }
 }

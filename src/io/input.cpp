@@ -259,15 +259,15 @@ observable::PauliSum read_observable(const json& node, const std::string& path, 
 // The keys each task reads from params.json; any other key is an error for that task.
 const std::vector<std::string>& task_keys(Task task) {
   static const std::vector<std::string> vqe{
-      "task",          "optimizer", "max_iterations",  "tolerance", "gradient", "initial_parameters",
-      "learning_rate", "seed",      "exact_reference", "shots",     "log_level"};
+      "task",          "optimizer", "max_iterations",  "tolerance", "gradient",    "initial_parameters",
+      "learning_rate", "seed",      "exact_reference", "shots",     "max_seconds", "log_level"};
   static const std::vector<std::string> qaoa = [] {
     auto k = vqe;
     k.insert(k.end(), {"layers", "top_k"});
     return k;
   }();
-  static const std::vector<std::string> simulate{"task", "parameters", "outputs",  "shots",
-                                                 "seed", "top_k",      "log_level"};
+  static const std::vector<std::string> simulate{"task",   "parameters", "outputs", "shots",
+                                                 "layers", "seed",       "top_k",   "log_level"};
   switch (task) {
     case Task::Qaoa: return qaoa;
     case Task::Simulate: return simulate;
@@ -345,6 +345,11 @@ void read_optimizer_params(const json& params, Job& job) {
           "finite-shot energies need a derivative-free optimizer (cobyla, nelder_mead, bobyqa or "
           "spsa); '" +
               std::string(optimize::method_name(opt.method)) + "' uses exact gradients");
+  }
+  if (params.contains("max_seconds")) {
+    job.max_seconds = get_number(params["max_seconds"], "params.max_seconds");
+    if (*job.max_seconds <= 0)
+      throw InputError("params.max_seconds", "must be positive, got " + params["max_seconds"].dump());
   }
   const int np = job.problem.circuit.num_parameters();
   if (params.contains("initial_parameters")) {
@@ -603,6 +608,11 @@ Job parse_job(const json& data, const json* params_in) {
         "is not used by task '" + task + "'" +
             (job.task == Task::Simulate ? " (simulate reads data.observables, an object name -> Pauli sum)"
                                         : ""));
+  if (job.task == Task::Vqe && has_problem)
+    throw InputError("data.problem",
+                     "is used by tasks 'qaoa' and 'simulate'; task 'vqe' minimises data.observable");
+  if (job.task == Task::Simulate && params.contains("layers") && !has_problem)
+    throw InputError("params.layers", "sets the QAOA depth: only a data.problem has layers");
   if (job.task != Task::Simulate && data.contains("observables"))
     throw InputError("data.observables", "is not used by task '" + task + "' (only by 'simulate')");
 

@@ -32,6 +32,7 @@ struct Job {
   vqe::Settings settings;
   std::optional<qaoa::CostProblem> cost;  // qaoa: the problem behind the observable
   int layers = 1;                         // qaoa: p
+  std::optional<double> max_seconds;      // wall-clock budget of the optimisation
   std::vector<std::pair<std::string, observable::PauliSum>> observables;  // simulate
   SimulateSettings simulate;
   std::string log_level = "info";

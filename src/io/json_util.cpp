@@ -59,7 +59,11 @@ json parse_json_text(std::string_view text, const std::string& name) {
   // Duplicate keys: track the keys of every open object.
   std::vector<std::set<std::string>> open;
   std::string duplicate;
-  const json::parser_callback_t cb = [&](int, json::parse_event_t event, json& parsed) {
+  // Depth is bounded: every consumer of the document (and nlohmann's own dump) recurses.
+  bool too_deep = false;
+  const json::parser_callback_t cb = [&](int depth, json::parse_event_t event, json& parsed) {
+    if (depth > kMaxJsonDepth) too_deep = true;
+    if (too_deep) return false;  // discard the rest of the too-deep value
     switch (event) {
       case json::parse_event_t::object_start: open.emplace_back(); break;
       case json::parse_event_t::object_end:
@@ -85,7 +89,14 @@ json parse_json_text(std::string_view text, const std::string& name) {
     if (dash != std::string::npos) why = why.substr(dash + 3);
     throw InputError(name, "malformed JSON at line " + std::to_string(line) + ", column " +
                                std::to_string(column) + ": " + why);
+  } catch (const json::out_of_range& e) {
+    // e.g. "number overflow parsing '1e999'": a number beyond double's range.
+    std::string why = e.what();
+    const auto bracket = why.find("] ");
+    if (bracket != std::string::npos) why = why.substr(bracket + 2);
+    throw InputError(name, why + " (JSON numbers must be finite doubles)");
   }
+  if (too_deep) throw InputError(name, "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   if (!duplicate.empty())
     throw InputError(name, "duplicate key '" + duplicate + "' (JSON objects need unique keys)");
   return out;

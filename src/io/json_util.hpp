@@ -17,6 +17,8 @@ using json = nlohmann::json;
 
 // Largest input file we read (a data.json beyond this is refused before parsing).
 inline constexpr std::uintmax_t kMaxInputBytes = std::uintmax_t{64} << 20;
+// Deepest nesting we accept; real problems need about 5 levels.
+inline constexpr int kMaxJsonDepth = 64;
 
 // Parses text as JSON; errors name `name`, line and column. Duplicate keys are errors, since
 // the parser would otherwise keep only the last value.

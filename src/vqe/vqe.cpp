@@ -25,7 +25,8 @@ std::vector<double> initial_point(const Settings& s, int num_parameters) {
   }
 }
 
-Result run(const Problem& problem, const Settings& settings, const InterimSink& on_iteration) {
+Result run(const Problem& problem, const Settings& settings, const InterimSink& on_iteration,
+           const StopCheck& should_stop) {
   gradient::Evaluator evaluator(problem.circuit, problem.observable);
   Result result;
   const std::vector<double> x0 = initial_point(settings, problem.circuit.num_parameters());
@@ -42,6 +43,7 @@ Result run(const Problem& problem, const Settings& settings, const InterimSink& 
   } else {
     // Finite shots: the state from the evaluator, the energy estimated from samples. Its own
     // random stream, so adding shots does not change SPSA's perturbations.
+    std::optional<std::string> stopped_because;
     std::optional<measure::ShotEstimator> sampler;
     std::mt19937_64 shot_rng(settings.optimizer.seed ^ 0x9e3779b97f4a7c15ULL);
     if (settings.shots) sampler.emplace(problem.observable);
@@ -53,12 +55,14 @@ Result run(const Problem& problem, const Settings& settings, const InterimSink& 
     const auto opt = optimize::minimize(f, x0, settings.optimizer, [&](const optimize::Iteration& it) {
       result.history.push_back(it.energy);
       if (on_iteration) on_iteration({it, evaluator.evaluations()});
-      return true;
+      if (should_stop) stopped_because = should_stop();
+      return !stopped_because.has_value();
     });
     result.energy = opt.value;
     result.parameters = opt.x;
     result.converged = opt.converged();
-    result.stop_reason = std::string(optimize::stop_reason_name(opt.stop_reason));
+    result.stop_reason =
+        stopped_because ? *stopped_because : std::string(optimize::stop_reason_name(opt.stop_reason));
     result.iterations = opt.iterations;
     // What the noisy optimiser's best point is really worth: the noiseless energy there.
     if (sampler) result.noiseless_energy = evaluator.energy(result.parameters);

@@ -57,6 +57,11 @@ using InterimSink = std::function<void(const Interim&)>;
 // The starting point the settings describe (seeded when random).
 std::vector<double> initial_point(const Settings& s, int num_parameters);
 
-Result run(const Problem& problem, const Settings& settings, const InterimSink& on_iteration);
+// Asked after every iteration: a reason to stop now ("cancelled", "time_limit"), or nullopt.
+using StopCheck = std::function<std::optional<std::string>()>;
+
+// Minimises; stops early, keeping the best point so far, when should_stop gives a reason.
+Result run(const Problem& problem, const Settings& settings, const InterimSink& on_iteration,
+           const StopCheck& should_stop = {});
 
 }  // namespace vqsim::vqe
