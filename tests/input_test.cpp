@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <numbers>
 
 #include "io/input.hpp"
 #include "io/output.hpp"
@@ -36,6 +37,20 @@ TEST(Input, GoodDataParses) {
   const auto& t = job.problem.observable.terms()[1].masks;
   EXPECT_EQ(t.x_mask, 0b101u);
   EXPECT_EQ(t.z_mask, 0b100u);
+}
+
+TEST(Input, QasmCircuitsBecomeTheSameIr) {
+  json d = good_data();
+  d["circuit"] = {{"qasm",
+                   "OPENQASM 3.0;\ninclude \"stdgates.inc\";\ninput float[64] a;\nqubit[3] q;\n"
+                   "ry(2*a + pi/4) q[1];\ncx q[0], q[2];\n"}};
+  const Job job = parse_job(d, nullptr);
+  const auto& c = job.problem.circuit;
+  EXPECT_EQ(c.num_qubits, 3);
+  EXPECT_EQ(c.parameter_names, (std::vector<std::string>{"a"}));
+  ASSERT_EQ(c.gates.size(), 2u);
+  EXPECT_EQ(c.gates[0].kind, circuit::GateKind::RY);
+  EXPECT_NEAR(c.gates[0].angles[0].value({0.5}), 1.0 + std::numbers::pi / 4, 1e-15);
 }
 
 TEST(Input, DeclaredParameterOrderWins) {
@@ -203,6 +218,12 @@ INSTANTIATE_TEST_SUITE_P(
                 "params.outputs: is not used by task 'vqe'"},
         BadCase{"params_bad_task", "", R"({"task": "vqa"})",
                 "params.task: 'vqa' is not one of vqe, qaoa, simulate (did you mean 'vqe'?)"},
+        BadCase{
+            "qasm_unknown_gate",
+            R"({"circuit": {"gates": null, "num_qubits": null, "qasm": "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[3];\nfoo q[0];\n"}})",
+            "", "data.circuit.qasm:4:1: unknown gate 'foo'"},
+        BadCase{"qasm_with_gate_list", R"({"circuit": {"qasm": "OPENQASM 2.0;\nqreg q[3];"}})", "",
+                "data.circuit.gates: unknown key (known keys: qasm)"},
         BadCase{"qaoa_without_problem", "", R"({"task": "qaoa"})",
                 "data: missing key 'problem' (task 'qaoa' needs one)"}),
     [](const testing::TestParamInfo<BadCase>& p) { return std::string(p.param.name); });

@@ -6,6 +6,7 @@
 #include "circuit/ansatz.hpp"
 #include "observable/pauli_sum.hpp"
 #include "qaoa/qaoa.hpp"
+#include "qasm/parser.hpp"
 
 namespace vqsim::io {
 namespace {
@@ -60,9 +61,22 @@ circuit::AffineAngle read_angle(const json& value, const std::string& path,
   }
 }
 
+// {"qasm": "<OpenQASM 2 or 3 source>"}: errors point into the source as path.qasm:line:column.
+circuit::Circuit read_qasm_circuit(const json& node, const std::string& path) {
+  check_keys(node, path, {"qasm"});
+  const std::string qpath = key_path(path, "qasm");
+  const std::string source = get_string(node["qasm"], qpath);
+  try {
+    return qasm::parse(source).circuit;
+  } catch (const qasm::ParseError& e) {
+    throw InputError(qpath + ":" + std::to_string(e.line) + ":" + std::to_string(e.column), e.message);
+  }
+}
+
 circuit::Circuit read_circuit(const json& node, const std::string& path) {
   expect_object(node, path);
-  check_keys(node, path, {"num_qubits", "parameters", "gates"});
+  if (node.contains("qasm")) return read_qasm_circuit(node, path);
+  check_keys(node, path, {"num_qubits", "parameters", "gates", "qasm"});
   if (!node.contains("num_qubits")) throw InputError(path, "missing key 'num_qubits'");
   if (!node.contains("gates")) throw InputError(path, "missing key 'gates'");
   circuit::Circuit c;

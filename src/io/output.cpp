@@ -47,6 +47,7 @@ json variational_result(const Job& job, const vqe::Result& r, const RunInfo& inf
       {"optimizer", optimize::method_name(opt.method)},
       {"gradient", gradient_used ? std::string(gradient::method_name(job.settings.gradient)) : "none"},
       {"evaluations", r.evaluations},
+      {"norm_deviation", r.norm_deviation},
       {"max_iterations", opt.max_iterations},
       {"tolerance", opt.tolerance},
   });

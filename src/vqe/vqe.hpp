@@ -22,6 +22,9 @@ struct Problem {
 enum class InitialKind { Zeros, Random, Given };
 enum class ExactMode { Auto, Always, Never };
 
+// A norm drift beyond this is logged as a warning (and always reported in metadata).
+inline constexpr double kNormTolerance = 1e-10;
+
 // Above this many qubits, exact_reference "auto" skips the Lanczos reference.
 inline constexpr int kAutoExactMaxQubits = 16;
 
@@ -44,6 +47,8 @@ struct Result {
   std::vector<double> history;  // energy per iteration
   std::optional<double> exact_energy;
   std::optional<double> noiseless_energy;  // with shots: the exact <H> at `parameters`
+  // max |<psi|psi> - 1| over the checked evaluations (every energy-only one and the final point)
+  double norm_deviation = 0.0;
   long evaluations = 0;
 };
 
