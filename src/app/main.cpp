@@ -74,7 +74,8 @@ json run_variational(const vqsim::io::Job& job, std::chrono::steady_clock::time_
   if (is_qaoa) settings.exact = vqe::ExactMode::Never;
   std::uint64_t bytes =
       vqsim::io::vqe_memory_bytes(c.num_qubits, reference && !is_qaoa, !job.problem.observable.is_real());
-  if (job.settings.shots || is_qaoa) bytes += (std::uint64_t{16} << c.num_qubits);  // a measurement copy
+  if (job.settings.shots || is_qaoa)  // a measurement copy
+    bytes = vqsim::io::saturating_add(bytes, vqsim::io::state_vector_bytes(c.num_qubits));
   vqsim::io::check_memory(
       bytes, "a " + std::to_string(c.num_qubits) + "-qubit " + std::string(vqsim::io::task_name(job.task)));
   spdlog::info(
@@ -109,8 +110,9 @@ json run_variational(const vqsim::io::Job& job, std::chrono::steady_clock::time_
 
 json run_simulate(const vqsim::io::Job& job, std::chrono::steady_clock::time_point start) {
   const auto& c = job.problem.circuit;
-  vqsim::io::check_memory((std::uint64_t{16} << c.num_qubits) + (std::uint64_t{64} << 20),
-                          "a " + std::to_string(c.num_qubits) + "-qubit simulation");
+  vqsim::io::check_memory(
+      vqsim::io::saturating_add(vqsim::io::state_vector_bytes(c.num_qubits), std::uint64_t{64} << 20),
+      "a " + std::to_string(c.num_qubits) + "-qubit simulation");
   spdlog::info("vqsim {}: simulate {} qubits, {} gates, {} threads", VQSIM_VERSION, c.num_qubits,
                c.gates.size(), vqsim::core::max_threads());
   const auto& outputs = job.simulate.outputs;

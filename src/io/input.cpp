@@ -227,6 +227,13 @@ circuit::Circuit read_ansatz(const json& node, const std::string& path) {
     if (spec.initial_bits.find_first_not_of("01") != std::string::npos)
       throw InputError(bpath, "'" + spec.initial_bits + "' must contain only 0 and 1 (qubit 0 rightmost)");
   }
+  // Count before generating: layers x full entanglement on 62 qubits would be ~19 million gates.
+  const std::int64_t n = spec.num_qubits, rotations = static_cast<std::int64_t>(spec.rotations.size());
+  const std::int64_t pairs = spec.entanglement == circuit::Entanglement::Full ? n * (n - 1) / 2 : n;
+  const std::int64_t gates = spec.layers * (rotations * n + pairs) + rotations * n + n;
+  if (gates > kMaxGates)
+    throw ServiceError(ErrorCode::ResourceLimit, path + ": this ansatz has about " + std::to_string(gates) +
+                                                     " gates; the limit is " + std::to_string(kMaxGates));
   return circuit::hardware_efficient(spec);
 }
 

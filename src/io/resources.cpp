@@ -2,6 +2,7 @@
 
 #include <complex>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "gradient/evaluator.hpp"
@@ -56,7 +57,19 @@ MemoryBudget memory_budget() {
   return b;
 }
 
+std::uint64_t state_vector_bytes(int num_qubits) {
+  if (num_qubits > 40) return std::numeric_limits<std::uint64_t>::max();
+  return (std::uint64_t{1} << num_qubits) * sizeof(std::complex<double>);
+}
+
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
+  return a > std::numeric_limits<std::uint64_t>::max() - b ? std::numeric_limits<std::uint64_t>::max()
+                                                           : a + b;
+}
+
 std::uint64_t vqe_memory_bytes(int num_qubits, bool exact_reference, bool complex_hamiltonian) {
+  // Beyond 2^40 amplitudes (16 TiB a state) no machine qualifies; saturate instead of wrapping.
+  if (num_qubits > 40) return std::numeric_limits<std::uint64_t>::max();
   const std::uint64_t dim = std::uint64_t{1} << num_qubits;
   std::uint64_t bytes = gradient::Evaluator::kStateVectors * dim * sizeof(std::complex<double>);
   if (exact_reference) {

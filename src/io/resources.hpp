@@ -14,6 +14,11 @@ struct MemoryBudget {
 
 MemoryBudget memory_budget();
 
+// Bytes of one double-precision state of n qubits, saturating at the uint64 maximum.
+std::uint64_t state_vector_bytes(int num_qubits);
+// a + b, saturating.
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b);
+
 // Bytes a VQE run of n qubits needs for its state vectors and, when on, the exact reference.
 std::uint64_t vqe_memory_bytes(int num_qubits, bool exact_reference, bool complex_hamiltonian);
 
