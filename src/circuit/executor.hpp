@@ -23,6 +23,15 @@ inline core::Mat2 dagger(const core::Mat2& m) {
   return {std::conj(m[0]), std::conj(m[2]), std::conj(m[1]), std::conj(m[3])};
 }
 
+// a * b for 2x2 matrices, with the products written on re/im (no __muldc3 NaN checks).
+inline core::Mat2 mat2_product(const core::Mat2& a, const core::Mat2& b) {
+  auto mul = [](core::cplx x, core::cplx y) {
+    return core::cplx(x.real() * y.real() - x.imag() * y.imag(), x.real() * y.imag() + x.imag() * y.real());
+  };
+  return {mul(a[0], b[0]) + mul(a[1], b[2]), mul(a[0], b[1]) + mul(a[1], b[3]),
+          mul(a[2], b[0]) + mul(a[3], b[2]), mul(a[2], b[1]) + mul(a[3], b[3])};
+}
+
 // Applies the gate (or its inverse) with the given angle values.
 template <class R>
 void apply_gate(core::StateVector<R>& sv, const Gate& g, const std::vector<double>& angles,

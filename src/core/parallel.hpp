@@ -27,6 +27,23 @@ void parallel_for(std::uint64_t count, Body&& body) {
   }
 }
 
+// Below this many amplitudes in total, a blocked pass runs on the calling thread alone.
+inline constexpr std::uint64_t kParallelAmplitudes = std::uint64_t{1} << 14;
+
+// Calls body(block, thread) for every block in [0, num_blocks): whole blocks per thread, so each
+// thread works on its own cache-resident block (and its own scratch buffer, indexed by thread).
+// Parallel only when there are at least two blocks and total_amplitudes reaches the threshold.
+template <class Body>
+void parallel_blocks(std::uint64_t num_blocks, std::uint64_t total_amplitudes, Body&& body) {
+  if (num_blocks > 1 && total_amplitudes >= kParallelAmplitudes && omp_get_max_threads() > 1) {
+    const auto n = static_cast<std::int64_t>(num_blocks);
+#pragma omp parallel for schedule(static)
+    for (std::int64_t b = 0; b < n; ++b) body(static_cast<std::uint64_t>(b), omp_get_thread_num());
+  } else {
+    for (std::uint64_t b = 0; b < num_blocks; ++b) body(b, 0);
+  }
+}
+
 // Sum of body(i) over [0, count), body returning std::complex<double>.
 template <class Body>
 std::complex<double> parallel_sum(std::uint64_t count, Body&& body) {

@@ -1,5 +1,8 @@
 // Energies and gradients of <psi(theta)|H|psi(theta)> for one circuit and observable.
-// The evaluator owns its state vectors, so an evaluation allocates nothing.
+// The evaluator owns its state vectors, so an evaluation allocates nothing; the second state
+// (for adjoint gradients) is allocated on the first gradient request only.
+// BasicEvaluator<float> runs the whole simulation in single precision (energies within ~1e-6 of
+// double); Evaluator is the double-precision one.
 #pragma once
 
 #include <memory>
@@ -8,6 +11,7 @@
 
 #include "circuit/circuit.hpp"
 #include "circuit/executor.hpp"
+#include "circuit/program.hpp"
 #include "observable/pauli_sum.hpp"
 
 namespace vqsim::gradient {
@@ -16,20 +20,25 @@ enum class Method { Adjoint, ParameterShift, FiniteDifference };
 
 std::string_view method_name(Method m);
 
-class Evaluator {
+template <class Real>
+class BasicEvaluator {
  public:
-  Evaluator(const circuit::Circuit& circuit, const observable::PauliSum& observable);
+  // block_bits (0 = the default for Real) sets the cache-block size of the forward pass; the
+  // backward sweep, holding two vectors, uses one qubit less. Tests set it small.
+  BasicEvaluator(const circuit::Circuit& circuit, const observable::PauliSum& observable, int block_bits = 0);
 
   double energy(const std::vector<double>& theta);
   // Returns the energy and writes dE/dtheta into gradient (resized to num_parameters).
   double energy_and_gradient(const std::vector<double>& theta, std::vector<double>& gradient, Method method);
 
   // The state after the last energy() call.
-  const core::StateVector<double>& state() const { return psi_; }
+  const core::StateVector<Real>& state() const { return psi_; }
   // Circuit executions so far (an adjoint gradient counts as one forward and one backward).
   long evaluations() const { return evaluations_; }
-  // Number of state vectors this evaluator holds (for memory estimates).
+  // Number of state vectors this evaluator holds at most (for memory estimates): one for
+  // energies, a second one from the first adjoint gradient on.
   static constexpr int kStateVectors = 2;
+  static constexpr int kStateVectorsEnergyOnly = 1;
 
  private:
   double adjoint(const std::vector<double>& theta, std::vector<double>& gradient);
@@ -40,10 +49,32 @@ class Evaluator {
 
   const circuit::Circuit& circuit_;
   const observable::PauliSum& observable_;
-  core::StateVector<double> psi_;
-  core::StateVector<double> lambda_;
+  core::StateVector<Real>& lambda();
+  // The reference adjoint step of gate k on the whole state (gates wider than a block).
+  void adjoint_step_whole(std::size_t k, std::vector<double>& gradient);
+
+  // The backward sweep's stages: the reversed circuit cut into blocks that hold psi and lambda.
+  struct BackwardStage {
+    core::BlockLayout layout;
+    std::vector<std::size_t> gates;  // in un-apply order
+    bool whole_state = false;
+  };
+  int backward_bits_;
+  std::vector<BackwardStage> backward_;
+  core::Scratch<Real> scratch_;
+  std::vector<double> thread_gradients_;  // per thread, padded, reused
+
+  circuit::Program<Real> program_;
+  core::StateVector<Real> psi_;
+  std::unique_ptr<core::StateVector<Real>> lambda_;
   circuit::AngleTable angles_;
   long evaluations_ = 0;
 };
+
+using Evaluator = BasicEvaluator<double>;
+using FloatEvaluator = BasicEvaluator<float>;
+
+extern template class BasicEvaluator<double>;
+extern template class BasicEvaluator<float>;
 
 }  // namespace vqsim::gradient

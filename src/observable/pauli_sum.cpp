@@ -1,9 +1,15 @@
 #include "observable/pauli_sum.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <map>
 #include <tuple>
+
+#include "core/blocks.hpp"
+#include "core/parallel.hpp"
+#include "core/simd.hpp"
 
 namespace vqsim::observable {
 
@@ -85,7 +91,262 @@ PauliSum::PauliSum(int num_qubits, const std::vector<PauliTerm>& terms) : num_qu
     if (fresh) groups_.push_back({t.masks.x_mask, {}});
     groups_[it->second].entries.push_back({t.masks.z_mask, t.coefficient * core::i_power(t.masks.y_count)});
   }
+  build_plan();
 }
+
+namespace {
+
+using u64 = std::uint64_t;
+
+constexpr int kMaxTables = 9;  // T0 and up to 8 straddling low parts
+constexpr int kContiguousBits = 4;
+constexpr int kMaxThreads = 64;
+
+template <class R>
+int block_bits_for(int n) {
+  return std::min(n, sizeof(R) == 8 ? 15 : 16);
+}
+
+// Per-thread accumulators, a cache line apart.
+struct ThreadSums {
+  alignas(64) std::array<double, 8 * kMaxThreads> v{};
+  double& operator[](int t) { return v[static_cast<std::size_t>(8 * t)]; }
+  double total() const {
+    double s = 0.0;
+    for (int t = 0; t < kMaxThreads; ++t) s += v[static_cast<std::size_t>(8 * t)];
+    return s;
+  }
+};
+
+template <class R>
+R* thread_buffer(std::size_t reals, int which) {
+  thread_local std::vector<R, core::AlignedAllocator<R>> buffers[2];
+  auto& b = buffers[which];
+  if (b.size() < reals) b.resize(reals);
+  return b.data();
+}
+
+// The high-qubit flips in groups that fit a block with the low contiguous qubits.
+std::vector<std::vector<int>> high_flip_groups(const std::vector<int>& qubits, int block_bits) {
+  std::vector<std::vector<int>> groups;
+  const int per = std::max(1, block_bits - kContiguousBits);
+  for (std::size_t i = 0; i < qubits.size(); i += static_cast<std::size_t>(per))
+    groups.emplace_back(qubits.begin() + static_cast<std::ptrdiff_t>(i),
+                        qubits.begin() + static_cast<std::ptrdiff_t>(
+                                             std::min(qubits.size(), i + static_cast<std::size_t>(per))));
+  return groups;
+}
+
+core::BlockLayout layout_for(int n, const std::vector<int>& high, int block_bits) {
+  u64 used = 0;
+  for (int q : high) used |= u64{1} << q;
+  for (int q = 0; q < n && std::popcount(used) < block_bits; ++q) used |= u64{1} << q;
+  std::vector<int> qs;
+  for (int q = 0; q < n; ++q)
+    if ((used >> q) & 1) qs.push_back(q);
+  return core::BlockLayout(n, qs);
+}
+
+}  // namespace
+
+void PauliSum::build_plan() {
+  const int n = num_qubits_;
+  low_bits_ = std::min(n, 12);
+  const u64 low_mask = (u64{1} << low_bits_) - 1;
+  const std::size_t len = std::size_t{1} << low_bits_;
+  std::vector<u64> cross;  // distinct low parts of straddling terms
+  std::vector<double> t0(len, 0.0);
+  for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
+    const Group& g = groups_[gi];
+    const bool simple_flip = std::has_single_bit(g.x_mask) && g.entries.size() == 1 &&
+                             g.entries[0].z_mask == 0 && g.entries[0].factor.imag() == 0.0;
+    if (simple_flip) {
+      flips_.push_back({std::countr_zero(g.x_mask), g.entries[0].factor.real()});
+      continue;
+    }
+    if (g.x_mask != 0) {
+      general_.push_back(gi);
+      continue;
+    }
+    // The diagonal group: plan it unless it needs too many sign tables.
+    std::vector<u64> c;
+    for (const Entry& e : g.entries) {
+      const u64 lo = e.z_mask & low_mask;
+      if (lo != 0 && (e.z_mask & ~low_mask) != 0 && std::find(c.begin(), c.end(), lo) == c.end())
+        c.push_back(lo);
+    }
+    if (static_cast<int>(c.size()) + 1 > kMaxTables) {
+      general_.push_back(gi);
+      continue;
+    }
+    has_diagonal_ = true;
+    cross = c;
+    for (const Entry& e : g.entries) {
+      const double coef = e.factor.real();
+      const u64 lo = e.z_mask & low_mask, hi = e.z_mask & ~low_mask;
+      if (hi == 0) {
+        for (std::size_t x = 0; x < len; ++x) t0[x] += coef * core::parity_sign(x & lo);
+      } else if (lo == 0) {
+        high_terms_.push_back({hi, coef, 0});
+      } else {
+        const int j = static_cast<int>(std::find(cross.begin(), cross.end(), lo) - cross.begin()) + 1;
+        high_terms_.push_back({hi, coef, j});
+      }
+    }
+  }
+  num_tables_ = has_diagonal_ ? 1 + static_cast<int>(cross.size()) : 0;
+  tables_f64_.assign(static_cast<std::size_t>(num_tables_) * 2 * len, 0.0);
+  for (int j = 0; j < num_tables_; ++j)
+    for (std::size_t x = 0; x < len; ++x) {
+      const double w = j == 0 ? t0[x] : core::parity_sign(x & cross[static_cast<std::size_t>(j - 1)]);
+      tables_f64_[(static_cast<std::size_t>(j) * len + x) * 2] = w;
+      tables_f64_[(static_cast<std::size_t>(j) * len + x) * 2 + 1] = w;
+    }
+  tables_f32_.assign(tables_f64_.begin(), tables_f64_.end());
+  std::sort(flips_.begin(), flips_.end(), [](const Flip& a, const Flip& b) { return a.qubit < b.qubit; });
+}
+
+template <class R>
+double PauliSum::expectation_blocked(const R* p) const {
+  const int n = num_qubits_;
+  const auto& k = core::simd::kernels<R>();
+  const int bb = block_bits_for<R>(n), lb = low_bits_;
+  const u64 block = u64{1} << bb, size = u64{1} << n;
+  const std::vector<R>* tables_vec = nullptr;
+  if constexpr (sizeof(R) == 8)
+    tables_vec = &tables_f64_;
+  else
+    tables_vec = &tables_f32_;
+  std::array<const R*, kMaxTables> tables{};
+  for (int j = 0; j < num_tables_; ++j)
+    tables[static_cast<std::size_t>(j)] = tables_vec->data() + (static_cast<std::size_t>(j) << (lb + 1));
+  std::vector<int> high;
+  for (const Flip& f : flips_)
+    if (f.qubit >= bb) high.push_back(f.qubit);
+  ThreadSums sums;
+  // Contiguous pass: every diagonal term and every flip on a low qubit.
+  core::parallel_blocks(size >> bb, size, [&](u64 b, int t) {
+    const R* blk = p + 2 * (b << bb);
+    double e = 0.0;
+    if (has_diagonal_) {
+      for (u64 sub = 0; sub < (block >> lb); ++sub) {
+        double out[kMaxTables + 1] = {};
+        k.weighted_norms(blk + 2 * (sub << lb), u64{1} << lb, tables.data(), num_tables_, out);
+        const u64 base = (b << bb) | (sub << lb);
+        double s = out[0];
+        for (const HighTerm& h : high_terms_)
+          s += h.coefficient * core::parity_sign(base & h.z_high) * out[h.table == 0 ? num_tables_ : h.table];
+        e += s;
+      }
+    }
+    for (const Flip& f : flips_)
+      if (f.qubit < bb) e += f.coefficient * k.flip_sum(blk, bb, f.qubit);
+    sums[t] += e;
+  });
+  // Gathered passes: the flips on high qubits, several per pass.
+  for (const auto& group : high_flip_groups(high, bb)) {
+    const core::BlockLayout l = layout_for(n, group, bb);
+    core::parallel_blocks(l.num_blocks, size, [&](u64 b, int t) {
+      R* buf = thread_buffer<R>(std::size_t{2} << l.bits, 0);
+      core::gather_block(l, p, b, buf);
+      double e = 0.0;
+      for (const Flip& f : flips_)
+        if (std::find(group.begin(), group.end(), f.qubit) != group.end())
+          e += f.coefficient * k.flip_sum(buf, l.bits, l.local_qubit(f.qubit));
+      sums[t] += e;
+    });
+  }
+  double total = sums.total();
+  const auto* c = reinterpret_cast<const std::complex<R>*>(p);
+  for (std::size_t gi : general_) total += group_expectation(groups_[gi], c, size);
+  return total;
+}
+
+namespace {
+
+// out[x] += c in[x ^ (1 << q)] over a block of 2^bits amplitudes.
+template <class R>
+void add_flip(R* out, const R* in, int bits, int q, double coefficient) {
+  const u64 half = u64{1} << q, n = u64{1} << bits;
+  const R c = static_cast<R>(coefficient);
+  for (u64 hi = 0; hi < n; hi += 2 * half) {
+    R* o0 = out + 2 * hi;
+    R* o1 = o0 + 2 * half;
+    const R* i0 = in + 2 * hi;
+    const R* i1 = i0 + 2 * half;
+    for (u64 j = 0; j < 2 * half; ++j) {
+      o0[j] += c * i1[j];
+      o1[j] += c * i0[j];
+    }
+  }
+}
+
+}  // namespace
+
+template <class R>
+void PauliSum::apply_blocked(const R* in, R* out) const {
+  const int n = num_qubits_;
+  const int bb = block_bits_for<R>(n), lb = low_bits_;
+  const u64 block = u64{1} << bb, size = u64{1} << n, len = u64{1} << lb;
+  std::vector<int> high;
+  for (const Flip& f : flips_)
+    if (f.qubit >= bb) high.push_back(f.qubit);
+  const double* tab = tables_f64_.data();
+  core::parallel_blocks(size >> bb, size, [&](u64 b, int) {
+    R* ob = out + 2 * (b << bb);
+    const R* ib = in + 2 * (b << bb);
+    if (!has_diagonal_) {
+      std::fill(ob, ob + 2 * block, R(0));
+    } else {
+      for (u64 sub = 0; sub < (block >> lb); ++sub) {
+        const u64 base = (b << bb) | (sub << lb);
+        double a[kMaxTables + 1] = {};
+        for (const HighTerm& h : high_terms_)
+          a[h.table] += h.coefficient * core::parity_sign(base & h.z_high);
+        R* o = ob + 2 * (sub << lb);
+        const R* i = ib + 2 * (sub << lb);
+        for (u64 x = 0; x < len; ++x) {
+          double d = tab[2 * x] + a[0];
+          for (int j = 1; j < num_tables_; ++j) d += a[j] * tab[(static_cast<u64>(j) * len + x) * 2];
+          o[2 * x] = static_cast<R>(d * static_cast<double>(i[2 * x]));
+          o[2 * x + 1] = static_cast<R>(d * static_cast<double>(i[2 * x + 1]));
+        }
+      }
+    }
+    for (const Flip& f : flips_)
+      if (f.qubit < bb) add_flip(ob, ib, bb, f.qubit, f.coefficient);
+  });
+  for (const auto& group : high_flip_groups(high, bb)) {
+    const core::BlockLayout l = layout_for(n, group, bb);
+    core::parallel_blocks(l.num_blocks, size, [&](u64 b, int) {
+      R* bi = thread_buffer<R>(std::size_t{2} << l.bits, 0);
+      R* bo = thread_buffer<R>(std::size_t{2} << l.bits, 1);
+      core::gather_block(l, in, b, bi);
+      core::gather_block(l, static_cast<const R*>(out), b, bo);
+      for (const Flip& f : flips_)
+        if (std::find(group.begin(), group.end(), f.qubit) != group.end())
+          add_flip(bo, bi, l.bits, l.local_qubit(f.qubit), f.coefficient);
+      core::scatter_block(l, out, b, bo);
+    });
+  }
+  if (general_.empty()) return;
+  const auto* ci = reinterpret_cast<const std::complex<R>*>(in);
+  auto* co = reinterpret_cast<std::complex<R>*>(out);
+  core::parallel_for(size, [&](u64 y) {
+    core::cplx acc = 0;
+    for (std::size_t gi : general_) {
+      const Group& g = groups_[gi];
+      const u64 x = y ^ g.x_mask;
+      acc += group_phase(g, x) * core::cplx(ci[x]);
+    }
+    co[y] += std::complex<R>(acc);
+  });
+}
+
+template double PauliSum::expectation_blocked<double>(const double*) const;
+template double PauliSum::expectation_blocked<float>(const float*) const;
+template void PauliSum::apply_blocked<double>(const double*, double*) const;
+template void PauliSum::apply_blocked<float>(const float*, float*) const;
 
 bool PauliSum::is_real() const {
   for (const auto& t : terms_)

@@ -1,0 +1,111 @@
+// The compiled form of a circuit: a fusion and cache-blocking pass over the IR, computed once per
+// circuit; the numbers (matrices, diagonal tables) are refilled per parameter vector.
+//
+// The pass cuts the gate list into stages, each touching at most `block_bits` qubits (plus the
+// lowest few, for contiguous gathers), pulling gates forward across gates on disjoint qubits.
+// A stage runs block by block: 2^block_bits amplitudes, either a contiguous slice of the state
+// or a strided subspace gathered into a per-thread buffer, so a whole run of gates costs one
+// read+write pass over memory. Inside a stage, diagonal gates (RZ, P, Z, S, T, CZ, CP, CRZ, RZZ,
+// Z-only Pauli rotations) are merged into one diagonal applied from factorised tables,
+// consecutive one-qubit gates on a qubit are multiplied into one 2x2 (real when all factors are),
+// and X/CX/CCX run as permutations.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "circuit/circuit.hpp"
+#include "circuit/executor.hpp"
+#include "core/blocks.hpp"
+#include "core/state_vector.hpp"
+
+namespace vqsim::circuit {
+
+// Qubits per block chosen so that a block of `Real` amplitudes (times `vectors` states held at
+// once) fits in a 1 MiB L2 with room to spare.
+template <class Real>
+int default_block_bits(int vectors = 1);
+// Registers up to this size run as a single block (2^16 amplitudes: 1 MiB in double).
+inline constexpr int kSingleBlockQubits = 16;
+
+// A run of gates (indices into the circuit) touching only `qubits` (sorted; local bit j of a
+// block is qubits[j]). When `whole_state` is set, the single gate is too wide for a block and
+// runs on the whole state with the reference kernels.
+struct StagePlan {
+  std::vector<int> qubits;
+  std::vector<std::size_t> gates;
+  bool whole_state = false;
+};
+
+// Greedy stage scheduling of `order` (gate indices in application order): each stage takes every
+// gate that neither depends on a deferred gate nor overflows block_bits qubits. The lowest
+// `contiguous_bits` qubits are in every stage so gathers copy runs of 2^contiguous_bits amplitudes.
+std::vector<StagePlan> schedule_stages(const Circuit& c, const std::vector<std::size_t>& order,
+                                       int block_bits, int contiguous_bits);
+
+using core::BlockLayout;
+using core::Scratch;
+
+template <class Real>
+class Program {
+ public:
+  // block_bits = 0 picks default_block_bits<Real>().
+  explicit Program(const Circuit& circuit, int block_bits = 0, bool fuse = true);
+
+  // Recomputes matrices and tables from one parameter vector's angles (no allocation).
+  void refill(const AngleTable& angles);
+  // Runs the compiled circuit on sv (call refill first).
+  void run(core::StateVector<Real>& sv);
+
+  int num_stages() const { return static_cast<int>(stages_.size()); }
+  int num_ops() const;
+  int block_bits() const { return block_bits_; }
+
+ private:
+  enum class OpKind { Matrix1, RealMatrix1, Diagonal, ControlledX, Generic };
+  struct DiagTerm {
+    std::size_t gate;
+    std::vector<int> local;  // the gate's qubits, as local bits
+    int group;               // 0: low byte (row table), 1: above it (high table), -1: straddles
+  };
+  struct Op {
+    OpKind kind;
+    int target = 0;           // local
+    std::uint64_t cmask = 0;  // local
+    std::vector<std::size_t> gates;
+    std::vector<DiagTerm> diag;  // Diagonal: the merged gates
+    std::size_t data = 0;        // offset of this op's numbers in data_
+  };
+  struct Stage {
+    BlockLayout layout;
+    std::vector<Op> ops;
+    bool whole_state = false;
+    std::size_t gate = 0;  // whole_state only
+  };
+
+  void build_ops(Stage& s, const std::vector<std::size_t>& gates, bool fuse);
+  void run_block(const Stage& s, Real* p, std::uint64_t base) const;
+
+  const Circuit& circuit_;
+  int block_bits_;
+  std::vector<Stage> stages_;
+  std::vector<Real> data_;  // matrices and tables, refilled per parameter vector
+  const AngleTable* angles_ = nullptr;
+  Scratch<Real> scratch_;
+};
+
+// Applies one gate (or its inverse) to a block whose layout holds all of the gate's qubits:
+// the block-level counterpart of apply_gate, with the vector kernels where they apply.
+template <class Real>
+void apply_gate_in_block(Real* p, const BlockLayout& l, const Gate& g, const std::vector<double>& angles,
+                         bool inverse);
+// <lam|P|psi> over a block, for a Pauli string given by block-local masks.
+template <class Real>
+core::cplx pauli_element_in_block(const Real* lam, const Real* psi, int bits, const core::PauliMasks& local);
+
+// Applies the gate's phase to a diagonal basis state: phases[k] for each assignment k of the
+// gate's qubits (bit j of k = qubits[j]). Only for diagonal gates (see is_diagonal_kind).
+bool is_diagonal_gate(const Gate& g);
+void diagonal_phases(const Gate& g, const std::vector<double>& angles, std::vector<core::cplx>& phases);
+
+}  // namespace vqsim::circuit

@@ -1,0 +1,346 @@
+// The fast engine against its references: every compiled SIMD variant against plain complex
+// arithmetic, the blocked expectation and H|psi> against the one-pass-per-group versions, the
+// fused cache-blocked adjoint gradient against parameter shift, and single precision against
+// double; with block sizes far below the register so gathered blocks and block boundaries are
+// exercised, and with one and two OpenMP threads.
+#include <gtest/gtest.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "circuit/circuit.hpp"
+#include "core/simd.hpp"
+#include "dense_reference.hpp"
+#include "gradient/evaluator.hpp"
+#include "observable/pauli_sum.hpp"
+
+namespace vqsim::test {
+namespace {
+
+using circuit::AffineAngle;
+using circuit::Circuit;
+using circuit::Gate;
+using circuit::GateKind;
+
+template <class Real>
+std::vector<Real> random_block(std::mt19937_64& rng, int bits) {
+  std::normal_distribution<double> d;
+  std::vector<Real> v(std::size_t{2} << bits);
+  for (auto& x : v) x = static_cast<Real>(d(rng));
+  return v;
+}
+
+template <class Real>
+std::vector<Cd> as_complex(const std::vector<Real>& v) {
+  std::vector<Cd> out(v.size() / 2);
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = Cd(v[2 * i], v[2 * i + 1]);
+  return out;
+}
+
+template <class Real>
+double diff(const std::vector<Real>& v, const std::vector<Cd>& ref) {
+  double m = 0.0;
+  for (std::size_t i = 0; i < ref.size(); ++i) m = std::max(m, std::abs(Cd(v[2 * i], v[2 * i + 1]) - ref[i]));
+  return m;
+}
+
+// ref <- M ref on qubit q where the controls are set.
+void reference_matrix1(std::vector<Cd>& a, std::uint64_t cmask, int q, const std::vector<Cd>& m) {
+  const std::uint64_t half = std::uint64_t{1} << q;
+  for (std::uint64_t x = 0; x < a.size(); ++x) {
+    if ((x & half) || (x & cmask) != cmask) continue;
+    const Cd a0 = a[x], a1 = a[x | half];
+    a[x] = m[0] * a0 + m[1] * a1;
+    a[x | half] = m[2] * a0 + m[3] * a1;
+  }
+}
+
+template <class Real>
+void check_variant(const core::simd::Kernels<Real>& k, double tol) {
+  std::mt19937_64 rng(501);
+  std::normal_distribution<double> d;
+  for (int bits : {3, 4, 9}) {
+    for (int q = 0; q < bits; ++q) {
+      std::vector<Cd> m(4);
+      for (auto& e : m) e = Cd(d(rng), d(rng));
+      Real mr[8], rr[4];
+      for (int j = 0; j < 4; ++j) {
+        mr[2 * j] = static_cast<Real>(m[static_cast<std::size_t>(j)].real());
+        mr[2 * j + 1] = static_cast<Real>(m[static_cast<std::size_t>(j)].imag());
+        rr[j] = static_cast<Real>(m[static_cast<std::size_t>(j)].real());
+      }
+      for (std::uint64_t cmask : {std::uint64_t{0}, std::uint64_t{1} << ((q + 1) % bits),
+                                  std::uint64_t{1} << (bits - 1 == q ? 0 : bits - 1)}) {
+        auto v = random_block<Real>(rng, bits);
+        auto ref = as_complex(v);
+        k.matrix1(v.data(), bits, cmask, q, mr);
+        reference_matrix1(ref, cmask, q, m);
+        EXPECT_LT(diff(v, ref), tol) << k.isa << " matrix1 bits " << bits << " q " << q << " c " << cmask;
+        v = random_block<Real>(rng, bits);
+        ref = as_complex(v);
+        k.controlled_x(v.data(), bits, cmask, q);
+        reference_matrix1(ref, cmask, q, {0, 1, 1, 0});
+        EXPECT_LT(diff(v, ref), tol) << k.isa << " cx bits " << bits << " q " << q;
+      }
+      auto v = random_block<Real>(rng, bits);
+      auto ref = as_complex(v);
+      k.real_matrix1(v.data(), bits, q, rr);
+      reference_matrix1(ref, 0, q, {m[0].real(), m[1].real(), m[2].real(), m[3].real()});
+      EXPECT_LT(diff(v, ref), tol) << k.isa << " real bits " << bits << " q " << q;
+      // <p|X_q|p>
+      double flips = 0.0;
+      for (std::uint64_t x = 0; x < ref.size(); ++x)
+        flips += (std::conj(ref[x ^ (std::uint64_t{1} << q)]) * ref[x]).real();
+      EXPECT_NEAR(k.flip_sum(v.data(), bits, q), flips, tol * 1e3) << k.isa << " flip q " << q;
+      // The adjoint step: derivative elements before un-applying, then Udag on both.
+      auto psi = random_block<Real>(rng, bits), lam = random_block<Real>(rng, bits);
+      auto pr = as_complex(psi), lr = as_complex(lam);
+      const std::uint64_t cm = q + 1 < bits ? std::uint64_t{1} << (bits - 1) : 0;
+      std::vector<Cd> udag(4), m2(4);
+      for (auto& e : udag) e = Cd(d(rng), d(rng));
+      for (auto& e : m2) e = Cd(d(rng), d(rng));
+      Real ur[8], ms[16];
+      for (int j = 0; j < 4; ++j) {
+        ur[2 * j] = static_cast<Real>(udag[static_cast<std::size_t>(j)].real());
+        ur[2 * j + 1] = static_cast<Real>(udag[static_cast<std::size_t>(j)].imag());
+        ms[2 * j] = mr[2 * j];
+        ms[2 * j + 1] = mr[2 * j + 1];
+        ms[8 + 2 * j] = static_cast<Real>(m2[static_cast<std::size_t>(j)].real());
+        ms[8 + 2 * j + 1] = static_cast<Real>(m2[static_cast<std::size_t>(j)].imag());
+      }
+      double acc[2] = {0, 0};
+      k.adjoint_matrix1(psi.data(), lam.data(), bits, cm, q, ur, ms, 2, acc);
+      for (int j = 0; j < 2; ++j) {
+        auto mp = pr;
+        reference_matrix1(mp, cm, q, j == 0 ? m : m2);
+        double expect = 0.0;
+        for (std::uint64_t x = 0; x < mp.size(); ++x)
+          if ((x & cm) == cm) expect += (std::conj(lr[x]) * mp[x]).real();
+        EXPECT_NEAR(acc[j], expect, tol * 1e3) << k.isa << " adjoint q " << q << " j " << j;
+      }
+      reference_matrix1(pr, cm, q, udag);
+      reference_matrix1(lr, cm, q, udag);
+      EXPECT_LT(diff(psi, pr), tol) << k.isa << " adjoint psi q " << q;
+      EXPECT_LT(diff(lam, lr), tol) << k.isa << " adjoint lam q " << q;
+    }
+    // The diagonal from a row table and per-row factors.
+    const int rb = std::min(bits, 8);
+    const std::size_t row_len = std::size_t{1} << rb, rows = std::size_t{1} << (bits - rb);
+    std::vector<Cd> row(row_len), high(rows);
+    for (auto& e : row) e = std::polar(1.0, d(rng));
+    for (auto& e : high) e = std::polar(1.0, d(rng));
+    std::vector<Real> tables(4 * row_len + 2 * rows);
+    for (std::size_t x = 0; x < row_len; ++x) {
+      tables[2 * x] = tables[2 * x + 1] = static_cast<Real>(row[x].real());
+      tables[2 * row_len + 2 * x] = static_cast<Real>(-row[x].imag());
+      tables[2 * row_len + 2 * x + 1] = static_cast<Real>(row[x].imag());
+    }
+    for (std::size_t x = 0; x < rows; ++x) {
+      tables[4 * row_len + 2 * x] = static_cast<Real>(high[x].real());
+      tables[4 * row_len + 2 * x + 1] = static_cast<Real>(high[x].imag());
+    }
+    auto v = random_block<Real>(rng, bits);
+    auto ref = as_complex(v);
+    k.diagonal(v.data(), bits, tables.data(), tables.data() + 4 * row_len);
+    for (std::size_t x = 0; x < ref.size(); ++x) ref[x] *= row[x % row_len] * high[x / row_len];
+    EXPECT_LT(diff(v, ref), tol) << k.isa << " diagonal bits " << bits;
+    // Weighted norms with 0..6 tables.
+    for (int nt : {0, 1, 5}) {
+      std::vector<std::vector<Real>> w(static_cast<std::size_t>(nt), std::vector<Real>(ref.size() * 2));
+      std::vector<const Real*> wp;
+      for (auto& t : w) {
+        for (std::size_t x = 0; x < ref.size(); ++x) t[2 * x] = t[2 * x + 1] = static_cast<Real>(d(rng));
+        wp.push_back(t.data());
+      }
+      std::vector<double> out(static_cast<std::size_t>(nt) + 1, 0.0);
+      k.weighted_norms(v.data(), ref.size(), wp.data(), nt, out.data());
+      const auto vc = as_complex(v);
+      for (int t = 0; t <= nt; ++t) {
+        double expect = 0.0;
+        for (std::size_t x = 0; x < vc.size(); ++x)
+          expect +=
+              std::norm(vc[x]) * (t == nt ? 1.0 : static_cast<double>(w[static_cast<std::size_t>(t)][2 * x]));
+        EXPECT_NEAR(out[static_cast<std::size_t>(t)], expect, tol * 1e3) << k.isa << " norms " << t;
+      }
+    }
+  }
+}
+
+TEST(Engine, EverySimdVariantMatchesPlainArithmetic) {
+  ASSERT_GE(core::simd::num_variants(), 1);
+  for (int i = 0; i < core::simd::num_variants(); ++i) {
+    check_variant(core::simd::variant_f64(i), 1e-12);
+    check_variant(core::simd::variant_f32(i), 1e-4);
+  }
+  // The dispatcher picks the widest variant this CPU runs.
+  EXPECT_STREQ(core::simd::kernels_f64().isa, core::simd::variant_f64(core::simd::num_variants() - 1).isa);
+}
+
+// A Hamiltonian with every plan path: diagonal terms inside the low bits, straddling them and
+// above them, single-flip X terms on low and high qubits, and general X/Y strings.
+observable::PauliSum mixed_observable(std::mt19937_64& rng, int n, int general_terms) {
+  std::vector<observable::PauliTerm> terms;
+  std::uniform_real_distribution<double> c(-1, 1);
+  for (int i = 0; i + 1 < n; ++i) terms.push_back({{0, std::uint64_t{3} << i, 0}, c(rng)});
+  terms.push_back({{0, (std::uint64_t{1} << (n - 1)) | 1, 0}, c(rng)});
+  terms.push_back({{0, 0b1011ull << (n - 5), 0}, c(rng)});
+  for (int i = 0; i < n; ++i) terms.push_back({{std::uint64_t{1} << i, 0, 0}, c(rng)});
+  for (int t = 0; t < general_terms; ++t)
+    terms.push_back({observable::parse_pauli_label(random_label(rng, n), n), c(rng)});
+  terms.push_back({{0, 0, 0}, 0.25});
+  return observable::PauliSum(n, terms);
+}
+
+template <class Real>
+core::StateVector<Real> random_normalised(std::mt19937_64& rng, int n) {
+  core::StateVector<Real> sv(n);
+  std::normal_distribution<double> d;
+  double norm = 0.0;
+  for (std::uint64_t i = 0; i < sv.size(); ++i) {
+    sv[i] = std::complex<Real>(static_cast<Real>(d(rng)), static_cast<Real>(d(rng)));
+    norm += std::norm(std::complex<double>(sv[i]));
+  }
+  for (std::uint64_t i = 0; i < sv.size(); ++i) sv[i] *= static_cast<Real>(1.0 / std::sqrt(norm));
+  return sv;
+}
+
+template <class Real>
+void check_observable(const observable::PauliSum& h, int n, double tol) {
+  std::mt19937_64 rng(503);
+  const auto psi = random_normalised<Real>(rng, n);
+  EXPECT_NEAR(h.expectation(psi), h.expectation_reference(psi), tol) << n;
+  core::StateVector<Real> fast(n), ref(n);
+  h.apply(psi, fast);
+  h.apply_reference(psi, ref);
+  double m = 0.0;
+  for (std::uint64_t i = 0; i < ref.size(); ++i)
+    m = std::max(m, static_cast<double>(std::abs(fast[i] - ref[i])));
+  EXPECT_LT(m, tol) << n;
+}
+
+TEST(Engine, BlockedExpectationAndApplyMatchReference) {
+  const int saved = omp_get_max_threads();
+  std::mt19937_64 rng(502);
+  for (int n : {3, 9, 17}) {
+    const auto h = mixed_observable(rng, n, 4);
+    for (int threads : {1, 2}) {
+      omp_set_num_threads(threads);
+      check_observable<double>(h, n, 1e-12);
+      check_observable<float>(h, n, 1e-5);
+    }
+  }
+  // Many distinct straddling diagonal terms: the diagonal group falls back to the plain path.
+  std::vector<observable::PauliTerm> many;
+  const int n = 16;
+  for (int i = 0; i < 12; ++i)
+    many.push_back({{0, (std::uint64_t{1} << i) | (std::uint64_t{1} << 15), 0}, 0.1 * i});
+  check_observable<double>(observable::PauliSum(n, many), n, 1e-12);
+  omp_set_num_threads(saved);
+}
+
+Circuit hea(int n, int layers) {
+  Circuit c;
+  c.num_qubits = n;
+  int p = 0;
+  for (int l = 0; l < layers; ++l) {
+    for (int q = 0; q < n; ++q)
+      for (GateKind k : {GateKind::RY, GateKind::RZ}) {
+        c.parameter_names.push_back(std::string("t").append(std::to_string(p)));
+        c.gates.push_back({k, {q}, {AffineAngle{0.0, {{p, 1.0}}}}, {}});
+        ++p;
+      }
+    for (int q = 0; q + 1 < n; ++q) c.gates.push_back({GateKind::CX, {q, q + 1}, {}, {}});
+  }
+  return c;
+}
+
+// Every parameterised kind with affine angles, plus fixed gates, on random qubits.
+Circuit random_parameterised(std::mt19937_64& rng, int n, int num_parameters) {
+  Circuit c;
+  c.num_qubits = n;
+  for (int j = 0; j < num_parameters; ++j)
+    c.parameter_names.push_back(std::string("p").append(std::to_string(j)));
+  const std::vector<std::string> names{"rx",  "ry",  "rz",  "p",    "u2",
+                                       "u3",  "crx", "cry", "crz",  "cp",
+                                       "cu3", "rxx", "ryy", "rzz",  "pauli_rotation",
+                                       "h",   "cx",  "ccx", "swap", "cswap",
+                                       "sx",  "t",   "cz",  "ch",   "cy"};
+  std::uniform_int_distribution<int> pick(0, num_parameters - 1);
+  std::uniform_real_distribution<double> u(-1.5, 1.5);
+  for (int rep = 0; rep < 3; ++rep)
+    for (const auto& name : names) {
+      const GateKind kind = circuit::gate_from_name(name).value();
+      Gate g{kind, {}, {}, {}};
+      int k = circuit::gate_info(kind).num_qubits;
+      if (kind == GateKind::PauliRotation) {
+        k = 1 + rep;
+        g.pauli = random_label(rng, k, rep == 1 ? "Z" : "XYZ");
+      }
+      std::vector<int> q(static_cast<std::size_t>(n));
+      for (int i = 0; i < n; ++i) q[static_cast<std::size_t>(i)] = i;
+      std::shuffle(q.begin(), q.end(), rng);
+      q.resize(static_cast<std::size_t>(k));
+      g.qubits = q;
+      for (int j = 0; j < circuit::gate_info(kind).num_angles; ++j)
+        g.angles.push_back(AffineAngle{u(rng), {{pick(rng), u(rng)}}});
+      c.gates.push_back(g);
+    }
+  std::shuffle(c.gates.begin(), c.gates.end(), rng);
+  return c;
+}
+
+TEST(Engine, BlockedAdjointMatchesParameterShift) {
+  std::mt19937_64 rng(504);
+  const int n = 9;
+  const Circuit c = random_parameterised(rng, n, 6);
+  const auto h = mixed_observable(rng, n, 3);
+  std::vector<double> theta;
+  for (int j = 0; j < 6; ++j) theta.push_back(random_angle(rng));
+  std::vector<double> shift, adj;
+  gradient::Evaluator reference(c, h);
+  const double e0 = reference.energy_and_gradient(theta, shift, gradient::Method::ParameterShift);
+  for (int bits : {5, 6, 9}) {
+    gradient::Evaluator ev(c, h, bits);
+    EXPECT_NEAR(ev.energy_and_gradient(theta, adj, gradient::Method::Adjoint), e0, kTol) << bits;
+    for (std::size_t j = 0; j < theta.size(); ++j) EXPECT_NEAR(adj[j], shift[j], 1e-10) << bits << " " << j;
+    gradient::FloatEvaluator fe(c, h, bits);
+    EXPECT_NEAR(fe.energy_and_gradient(theta, adj, gradient::Method::Adjoint), e0, 1e-5) << bits;
+    for (std::size_t j = 0; j < theta.size(); ++j) EXPECT_NEAR(adj[j], shift[j], 1e-4) << bits << " " << j;
+  }
+}
+
+TEST(Engine, HardwareEfficientAdjointWithThreadsAndFloat) {
+  const int n = 15, saved = omp_get_max_threads();
+  const Circuit c = hea(n, 2);
+  std::vector<observable::PauliTerm> terms;
+  for (int i = 0; i + 1 < n; ++i) terms.push_back({{0, std::uint64_t{3} << i, 0}, 1.0});
+  for (int i = 0; i < n; ++i) terms.push_back({{std::uint64_t{1} << i, 0, 0}, 1.0});
+  const observable::PauliSum h(n, terms);
+  std::mt19937_64 rng(505);
+  std::vector<double> theta;
+  for (int j = 0; j < c.num_parameters(); ++j) theta.push_back(random_angle(rng));
+  std::vector<double> shift, adj, adj_small, adj_float;
+  gradient::Evaluator reference(c, h);
+  const double e0 = reference.energy_and_gradient(theta, shift, gradient::Method::ParameterShift);
+  for (int threads : {1, 2}) {
+    omp_set_num_threads(threads);
+    gradient::Evaluator ev(c, h), small(c, h, 7);
+    gradient::FloatEvaluator fe(c, h);
+    EXPECT_NEAR(ev.energy_and_gradient(theta, adj, gradient::Method::Adjoint), e0, kTol);
+    EXPECT_NEAR(small.energy_and_gradient(theta, adj_small, gradient::Method::Adjoint), e0, kTol);
+    EXPECT_NEAR(fe.energy_and_gradient(theta, adj_float, gradient::Method::Adjoint), e0, 1e-5);
+    EXPECT_NEAR(fe.energy(theta), e0, 1e-5);
+    for (std::size_t j = 0; j < theta.size(); ++j) {
+      EXPECT_NEAR(adj[j], shift[j], 1e-10) << threads << " " << j;
+      EXPECT_NEAR(adj_small[j], shift[j], 1e-10) << threads << " " << j;
+      EXPECT_NEAR(adj_float[j], shift[j], 1e-4) << threads << " " << j;
+    }
+  }
+  omp_set_num_threads(saved);
+}
+
+}  // namespace
+}  // namespace vqsim::test

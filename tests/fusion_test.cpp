@@ -1,0 +1,191 @@
+// The compiled circuit (fusion + cache-blocked stages) against the plain gate-by-gate reference
+// (circuit::apply_gate), on random states: every gate kind, blocks much smaller than the state so
+// gathered (strided) stages and block boundaries are exercised, fused and unfused, in double and
+// float, with one and two OpenMP threads.
+#include <gtest/gtest.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "circuit/circuit.hpp"
+#include "circuit/executor.hpp"
+#include "circuit/program.hpp"
+#include "dense_reference.hpp"
+
+namespace vqsim::test {
+namespace {
+
+using circuit::AffineAngle;
+using circuit::Circuit;
+using circuit::Gate;
+using circuit::GateKind;
+
+const std::vector<std::string> kAllGates{
+    "id",  "x",   "y",  "z",   "h",   "s",    "sdg",   "t",   "tdg", "sx",  "sxdg",
+    "rx",  "ry",  "rz", "p",   "u2",  "u3",   "cx",    "cy",  "cz",  "ch",  "crx",
+    "cry", "crz", "cp", "cu3", "ccx", "swap", "cswap", "rxx", "ryy", "rzz", "pauli_rotation"};
+
+Gate random_gate(std::mt19937_64& rng, const std::string& name, int n) {
+  const GateKind kind = circuit::gate_from_name(name).value();
+  Gate g{kind, {}, {}, {}};
+  int k = circuit::gate_info(kind).num_qubits;
+  if (kind == GateKind::PauliRotation) {
+    k = std::uniform_int_distribution<int>(1, 4)(rng);
+    // Half of them Z-only, so the diagonal merge sees multi-qubit Pauli phases.
+    g.pauli = random_label(rng, k, std::uniform_int_distribution<int>(0, 1)(rng) ? "XYZ" : "Z");
+  }
+  std::vector<int> q(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) q[static_cast<std::size_t>(i)] = i;
+  std::shuffle(q.begin(), q.end(), rng);
+  q.resize(static_cast<std::size_t>(k));
+  g.qubits = q;
+  for (int j = 0; j < circuit::gate_info(kind).num_angles; ++j)
+    g.angles.push_back(AffineAngle{random_angle(rng), {}});
+  return g;
+}
+
+Circuit random_circuit(std::mt19937_64& rng, int n, int num_gates) {
+  Circuit c;
+  c.num_qubits = n;
+  for (const auto& name : kAllGates) c.gates.push_back(random_gate(rng, name, n));
+  std::uniform_int_distribution<std::size_t> pick(0, kAllGates.size() - 1);
+  for (int i = 0; i < num_gates; ++i) c.gates.push_back(random_gate(rng, kAllGates[pick(rng)], n));
+  std::shuffle(c.gates.begin(), c.gates.end(), rng);
+  return c;
+}
+
+// The benchmark shape: layers of RY and RZ on every qubit, then a CX chain.
+Circuit hea(int n, int layers) {
+  Circuit c;
+  c.num_qubits = n;
+  int p = 0;
+  for (int l = 0; l < layers; ++l) {
+    for (int q = 0; q < n; ++q)
+      for (GateKind k : {GateKind::RY, GateKind::RZ}) {
+        c.parameter_names.push_back(std::string("t").append(std::to_string(p)));
+        c.gates.push_back({k, {q}, {AffineAngle{0.0, {{p, 1.0}}}}, {}});
+        ++p;
+      }
+    for (int q = 0; q + 1 < n; ++q) c.gates.push_back({GateKind::CX, {q, q + 1}, {}, {}});
+  }
+  return c;
+}
+
+template <class Real>
+core::StateVector<Real> random_sv(std::mt19937_64& rng, int n) {
+  core::StateVector<Real> sv(n);
+  std::normal_distribution<double> d;
+  for (std::uint64_t i = 0; i < sv.size(); ++i)
+    sv[i] = std::complex<Real>(static_cast<Real>(d(rng)), static_cast<Real>(d(rng)));
+  return sv;
+}
+
+template <class Real>
+double max_abs_diff(const core::StateVector<Real>& a, const core::StateVector<Real>& b) {
+  double m = 0.0;
+  for (std::uint64_t i = 0; i < a.size(); ++i) m = std::max(m, static_cast<double>(std::abs(a[i] - b[i])));
+  return m;
+}
+
+// Runs c both ways from the same random state; returns the largest amplitude difference.
+template <class Real>
+double compiled_vs_reference(const Circuit& c, const std::vector<double>& theta, int block_bits, bool fuse,
+                             std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  circuit::AngleTable angles;
+  angles.fill(c, theta);
+  const core::StateVector<Real> start = random_sv<Real>(rng, c.num_qubits);
+  core::StateVector<Real> ref(c.num_qubits), fast(c.num_qubits);
+  ref.copy_from(start);
+  fast.copy_from(start);
+  circuit::run_circuit(ref, c, angles);
+  circuit::Program<Real> prog(c, block_bits, fuse);
+  prog.refill(angles);
+  prog.run(fast);
+  return max_abs_diff(ref, fast);
+}
+
+TEST(Fusion, EveryGateKindAcrossBlockSizes) {
+  std::mt19937_64 rng(401);
+  for (int rep = 0; rep < 4; ++rep) {
+    const Circuit c = random_circuit(rng, 9, 80);
+    for (int bits : {4, 5, 7, 9})
+      for (bool fuse : {false, true}) {
+        EXPECT_LT(compiled_vs_reference<double>(c, {}, bits, fuse, 7 + rep), kTol)
+            << "rep " << rep << " bits " << bits << " fuse " << fuse;
+        EXPECT_LT(compiled_vs_reference<float>(c, {}, bits, fuse, 7 + rep), 2e-5)
+            << "rep " << rep << " bits " << bits << " fuse " << fuse;
+      }
+  }
+}
+
+TEST(Fusion, SmallRegisters) {
+  std::mt19937_64 rng(402);
+  for (int n = 1; n <= 5; ++n) {
+    Circuit c;
+    c.num_qubits = n;
+    for (const auto& name : {"h", "rz", "ry", "rx", "u3", "t", "sx", "x", "y", "p"})
+      for (int q = 0; q < n; ++q) c.gates.push_back(random_gate(rng, name, 1)), c.gates.back().qubits = {q};
+    if (n >= 2) c.gates.push_back({GateKind::CX, {0, n - 1}, {}, {}});
+    if (n >= 2) c.gates.push_back({GateKind::RZZ, {n - 1, 0}, {AffineAngle{0.7, {}}}, {}});
+    for (int bits : {1, 2, 8}) {
+      EXPECT_LT(compiled_vs_reference<double>(c, {}, bits, true, 3), kTol) << n << " " << bits;
+      EXPECT_LT(compiled_vs_reference<float>(c, {}, bits, true, 3), 2e-5) << n << " " << bits;
+    }
+  }
+}
+
+TEST(Fusion, HardwareEfficientStagesAndThreads) {
+  const int n = 15, saved = omp_get_max_threads();
+  const Circuit c = hea(n, 3);
+  std::mt19937_64 rng(403);
+  std::vector<double> theta;
+  for (int i = 0; i < c.num_parameters(); ++i) theta.push_back(random_angle(rng));
+  for (int threads : {1, 2}) {
+    omp_set_num_threads(threads);
+    for (int bits : {6, 10, 15}) {
+      EXPECT_LT(compiled_vs_reference<double>(c, theta, bits, true, 5), kTol) << threads << " " << bits;
+      EXPECT_LT(compiled_vs_reference<float>(c, theta, bits, true, 5), 2e-5) << threads << " " << bits;
+    }
+  }
+  omp_set_num_threads(saved);
+  // Fusion does less work: RY runs stay real, RZ runs merge into one diagonal per stage.
+  circuit::Program<double> prog(c, 15, true);
+  EXPECT_EQ(prog.num_stages(), 1);
+  EXPECT_EQ(prog.num_ops(), 3 * (n + 1 + n - 1));
+}
+
+TEST(Fusion, RandomCircuitsWithThreads) {
+  const int saved = omp_get_max_threads();
+  std::mt19937_64 rng(404);
+  const Circuit c = random_circuit(rng, 15, 60);
+  for (int threads : {1, 2}) {
+    omp_set_num_threads(threads);
+    EXPECT_LT(compiled_vs_reference<double>(c, {}, 11, true, 9), kTol) << threads;
+    EXPECT_LT(compiled_vs_reference<double>(c, {}, 6, true, 9), kTol) << threads;
+  }
+  omp_set_num_threads(saved);
+}
+
+TEST(Fusion, StagesRespectBlockSize) {
+  const Circuit c = hea(12, 2);
+  std::vector<std::size_t> order(c.gates.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  const auto stages = circuit::schedule_stages(c, order, 6, 2);
+  std::size_t total = 0;
+  for (const auto& s : stages) {
+    EXPECT_EQ(s.qubits.size(), 6u);
+    EXPECT_EQ(s.qubits[0], 0);
+    EXPECT_EQ(s.qubits[1], 1);
+    for (std::size_t gi : s.gates)
+      for (int q : c.gates[gi].qubits) EXPECT_TRUE(std::binary_search(s.qubits.begin(), s.qubits.end(), q));
+    total += s.gates.size();
+  }
+  EXPECT_EQ(total, c.gates.size());
+}
+
+}  // namespace
+}  // namespace vqsim::test
