@@ -1,0 +1,407 @@
+// vqsim's benchmarks (issue 4): single gates, the 4-layer hardware-efficient circuit, <TFIM>,
+// adjoint gradients, a LiH-sized VQE evaluation, and an in-place streaming pass over a state of
+// the same size, so every time can be read as "equivalent passes" (the `passes` counter).
+//
+//   vqsim_bench [--min_qubits=12] [--max_qubits=24] [--qubit_step=4] [--repetitions=3]
+//               [--benchmark_* flags]
+// VQSIM_BENCH_MAX_QUBITS / VQSIM_BENCH_REPETITIONS set the same as the flags (flags win).
+// Threads: whatever OMP_NUM_THREADS says (default: all cores).
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "circuit/ansatz.hpp"
+#include "circuit/executor.hpp"
+#include "circuit/program.hpp"
+#include "core/cpu.hpp"
+#include "core/parallel.hpp"
+#include "core/state_vector.hpp"
+#include "gradient/evaluator.hpp"
+#include "observable/pauli_sum.hpp"
+#include "workloads.hpp"
+
+namespace vqsim::bench {
+namespace {
+
+using circuit::GateKind;
+
+constexpr std::uint64_t kSeed = 2024;
+// The gate-by-gate HEA circuit takes ~280 passes; above this size it would dominate the run.
+constexpr int kMaxGatewiseQubits = 20;
+
+template <class R>
+constexpr std::string_view precision_name() {
+  return sizeof(R) == sizeof(float) ? "f32" : "f64";
+}
+
+// An evaluator with the circuit and observable it refers to, kept across the calls of its
+// benchmarks (so its lazily allocated states and compiled program are not timed).
+struct FixtureBase {
+  virtual ~FixtureBase() = default;
+};
+
+template <class EvaluatorT>
+struct EvaluatorFixture : FixtureBase {
+  EvaluatorFixture(circuit::Circuit circuit, observable::PauliSum observable)
+      : c(std::move(circuit)), h(std::move(observable)), ev(c, h) {}
+  circuit::Circuit c;
+  observable::PauliSum h;
+  EvaluatorT ev;
+};
+
+// Holds the states of one (qubits, precision), or one evaluator fixture, at a time: asking for
+// anything else frees them all, so that n = 28 (4 GiB per double state) fits in memory.
+class StateCache {
+ public:
+  enum Role { kScratch, kHeaState };
+
+  // `created` tells whether the state is new (|0...0>) rather than left by an earlier call.
+  template <class R>
+  core::StateVector<R>& get(Role role, int num_qubits, bool* created = nullptr) {
+    if (num_qubits != num_qubits_ || sizeof(R) != real_size_ || fixture_) clear();
+    num_qubits_ = num_qubits;
+    real_size_ = sizeof(R);
+    auto& slot = slots<R>()[role];
+    if (created != nullptr) *created = !slot;
+    if (!slot) slot = std::make_unique<core::StateVector<R>>(num_qubits);
+    return *slot;
+  }
+
+  // The fixture named `key`, made by make() when the cache holds anything else.
+  template <class Fixture, class Make>
+  Fixture& fixture(const std::string& key, Make&& make) {
+    if (!fixture_ || key != fixture_key_) {
+      clear();
+      fixture_ = make();
+      fixture_key_ = key;
+    }
+    return static_cast<Fixture&>(*fixture_);
+  }
+
+  void clear() {
+    for (auto& s : double_) s.reset();
+    for (auto& s : float_) s.reset();
+    fixture_.reset();
+    num_qubits_ = -1;
+  }
+
+ private:
+  template <class R>
+  auto& slots() {
+    if constexpr (sizeof(R) == sizeof(float))
+      return float_;
+    else
+      return double_;
+  }
+  std::unique_ptr<core::StateVector<double>> double_[2];
+  std::unique_ptr<core::StateVector<float>> float_[2];
+  std::unique_ptr<FixtureBase> fixture_;
+  std::string fixture_key_;
+  int num_qubits_ = -1;
+  std::size_t real_size_ = 0;
+};
+
+StateCache& cache() {
+  static StateCache c;
+  return c;
+}
+
+// Seconds per streaming pass, one entry per call of its benchmark (the mean over that call's
+// iterations, as Google Benchmark reports), by (qubits, precision), from this run.
+std::map<std::pair<int, std::size_t>, std::vector<double>>& stream_seconds() {
+  static std::map<std::pair<int, std::size_t>, std::vector<double>> m;
+  return m;
+}
+
+// counters["passes"] = real time per iteration / median streaming-pass time (same n, precision).
+template <class R>
+void set_passes_counter(benchmark::State& state, int num_qubits) {
+  auto it = stream_seconds().find({num_qubits, sizeof(R)});
+  if (it == stream_seconds().end() || it->second.empty()) return;
+  std::vector<double> v = it->second;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+  // Inverted iteration-invariant rate: 1 / (s * iterations / time) = (time / iterations) / s.
+  state.counters["passes"] = benchmark::Counter(v[v.size() / 2], benchmark::Counter::kIsIterationInvariantRate |
+                                                                      benchmark::Counter::kInvert);
+}
+
+// An equal superposition with every amplitude non-zero, written through the threading policy.
+template <class R>
+void fill_uniform(core::StateVector<R>& sv) {
+  const R a = static_cast<R>(1.0 / std::sqrt(static_cast<double>(sv.size())));
+  auto* p = sv.data();
+  core::parallel_for(sv.size(), [&](std::uint64_t i) { p[i] = std::complex<R>(a, 0); });
+}
+
+// The reference: every amplitude times a constant, in place, one read and one write per
+// amplitude. -1 keeps the state exactly normalised however often it runs.
+template <class R>
+void BM_Stream(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  auto& sv = cache().get<R>(StateCache::kScratch, n);
+  fill_uniform(sv);
+  auto* p = sv.data();
+  const R c = R(-1);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (auto _ : state) {
+    core::parallel_for(sv.size(), [&](std::uint64_t i) { p[i] *= c; });
+    benchmark::ClobberMemory();
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  stream_seconds()[{n, sizeof(R)}].push_back(seconds / static_cast<double>(state.iterations()));
+  set_passes_counter<R>(state, n);
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(2 * sv.size() * sizeof(*p)));
+}
+
+template <class R>
+void BM_Gate(benchmark::State& state, const circuit::Gate& gate) {
+  const int n = static_cast<int>(state.range(0));
+  auto& sv = cache().get<R>(StateCache::kScratch, n);
+  fill_uniform(sv);
+  std::vector<double> angles;
+  for (const auto& a : gate.angles) angles.push_back(a.constant);
+  for (auto _ : state) {
+    circuit::apply_gate(sv, gate, angles);
+    benchmark::ClobberMemory();
+  }
+  set_passes_counter<R>(state, n);
+}
+
+// The HEA circuit alone, as an evaluation runs it: the compiled circuit::Program (fused and
+// cache-blocked) refilled from the parameters and run. Applied to the same state again and
+// again: it stays normalised, and no reset pass is timed.
+template <class R>
+void BM_HeaCircuit(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const circuit::Circuit c = hea_circuit(n);
+  const std::vector<double> theta = random_parameters(c.num_parameters(), kSeed);
+  circuit::AngleTable angles;
+  circuit::Program<R> program(c);
+  auto& sv = cache().get<R>(StateCache::kScratch, n);
+  sv.set_basis_state(0);
+  for (auto _ : state) {
+    angles.fill(c, theta);
+    program.refill(angles);
+    program.run(sv);
+    benchmark::ClobberMemory();
+  }
+  set_passes_counter<R>(state, n);
+  state.counters["gates"] = static_cast<double>(c.gates.size());
+  state.counters["stages"] = static_cast<double>(program.num_stages());
+}
+
+// The same circuit gate by gate (circuit::run_circuit, no fusion): what the compiled form saves.
+template <class R>
+void BM_HeaCircuitGatewise(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const circuit::Circuit c = hea_circuit(n);
+  circuit::AngleTable angles;
+  angles.fill(c, random_parameters(c.num_parameters(), kSeed));
+  auto& sv = cache().get<R>(StateCache::kScratch, n);
+  sv.set_basis_state(0);
+  for (auto _ : state) {
+    circuit::run_circuit(sv, c, angles);
+    benchmark::ClobberMemory();
+  }
+  set_passes_counter<R>(state, n);
+  state.counters["gates"] = static_cast<double>(c.gates.size());
+}
+
+// <TFIM> on the HEA state (prepared once per size, outside the timing).
+template <class R>
+void BM_TfimExpectation(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const observable::PauliSum h = tfim(n);
+  bool created = false;
+  auto& psi = cache().get<R>(StateCache::kHeaState, n, &created);
+  if (created) {
+    const circuit::Circuit c = hea_circuit(n);
+    circuit::AngleTable angles;
+    angles.fill(c, random_parameters(c.num_parameters(), kSeed));
+    circuit::Program<R> program(c);
+    program.refill(angles);
+    psi.set_basis_state(0);
+    program.run(psi);
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(h.expectation(psi));
+  set_passes_counter<R>(state, n);
+  state.counters["terms"] = static_cast<double>(h.terms().size());
+}
+
+enum class EvalKind { Energy, AdjointGradient };
+
+// Evaluator::energy or energy_and_gradient(Adjoint) for a circuit and observable, made by
+// make_problem() once per (workload, precision). The evaluator allocates its adjoint state on
+// the first gradient: only the first repetition pays it, and the median of three drops it.
+template <class R, class EvaluatorT, class MakeProblem>
+void run_evaluator(benchmark::State& state, const std::string& workload, EvalKind kind, MakeProblem&& make_problem) {
+  using Fixture = EvaluatorFixture<EvaluatorT>;
+  auto& f = cache().fixture<Fixture>(std::string(precision_name<R>()) + "/" + workload, [&] {
+    auto [c, h] = make_problem();
+    return std::make_unique<Fixture>(std::move(c), std::move(h));
+  });
+  const std::vector<double> theta = random_parameters(f.c.num_parameters(), kSeed);
+  std::vector<double> grad;
+  auto evaluate = [&] {
+    return kind == EvalKind::Energy ? f.ev.energy(theta)
+                                    : f.ev.energy_and_gradient(theta, grad, gradient::Method::Adjoint);
+  };
+  for (auto _ : state) benchmark::DoNotOptimize(evaluate());
+  set_passes_counter<R>(state, f.c.num_qubits);
+  state.counters["parameters"] = static_cast<double>(f.c.num_parameters());
+  state.counters["terms"] = static_cast<double>(f.h.terms().size());
+}
+
+template <class R, class EvaluatorT>
+void BM_HeaEvaluator(benchmark::State& state, bool identity, EvalKind kind) {
+  const int n = static_cast<int>(state.range(0));
+  run_evaluator<R, EvaluatorT>(state, (identity ? "hea+identity/" : "hea+tfim/") + std::to_string(n), kind, [&] {
+    return std::pair(hea_circuit(n), identity ? identity_observable(n) : tfim(n));
+  });
+}
+
+// A LiH-sized VQE evaluation: 12 qubits, the generated hardware-efficient ansatz (4 layers of
+// RY, RZ, linear CX, and a final rotation layer: 120 parameters), 631 Pauli terms.
+template <class R, class EvaluatorT>
+void BM_LiH(benchmark::State& state, EvalKind kind) {
+  const int n = static_cast<int>(state.range(0));
+  run_evaluator<R, EvaluatorT>(state, "lih/" + std::to_string(n), kind, [&] {
+    circuit::HardwareEfficientSpec spec;
+    spec.num_qubits = n;
+    spec.layers = 4;
+    return std::pair(circuit::hardware_efficient(spec), molecular_like(n));
+  });
+}
+
+struct Options {
+  int min_qubits = 12;
+  int max_qubits = 24;
+  int qubit_step = 4;
+  int repetitions = 3;
+};
+
+benchmark::internal::Benchmark* configure(benchmark::internal::Benchmark* b, int n, const Options& o) {
+  return b->Arg(n)->ArgName("n")->Unit(benchmark::kMillisecond)->UseRealTime()->Repetitions(o.repetitions)
+      ->ReportAggregatesOnly(o.repetitions > 1);
+}
+
+// Single gates on the low, middle and high end of the register: a k-qubit gate sits on
+// qubits {0..k-1}, {n/2..n/2+k-1} or {n-k..n-1}.
+template <class R>
+void register_gates(int n, const Options& o, bool all_kinds) {
+  const std::string prefix = std::string(precision_name<R>()) + "/gate/";
+  const std::pair<const char*, int> places[] = {{"low", 0}, {"mid", n / 2}, {"high", -1}};
+  for (const auto& [place, start] : places) {
+    auto at = [&, s = start](int k) {
+      std::vector<int> q;
+      const int first = s < 0 ? n - k : s;
+      for (int i = 0; i < k; ++i) q.push_back(first + i);
+      return q;
+    };
+    std::vector<std::pair<std::string, circuit::Gate>> gates = {{"RX", make_gate(GateKind::RX, at(1), {0.3})}};
+    if (all_kinds) {
+      gates.push_back({"RZ", make_gate(GateKind::RZ, at(1), {0.3})});
+      gates.push_back({"CX", make_gate(GateKind::CX, at(2))});
+      gates.push_back({"RZZ", make_gate(GateKind::RZZ, at(2), {0.3})});
+      gates.push_back({"Pauli4", make_gate(GateKind::PauliRotation, at(4), {0.3}, "XZYX")});
+    }
+    for (auto& [name, gate] : gates)
+      configure(benchmark::RegisterBenchmark((prefix + name + "/" + place).c_str(), BM_Gate<R>, gate), n, o);
+  }
+}
+
+template <class R>
+void register_size(int n, const Options& o, bool all_gate_kinds) {
+  const std::string p(precision_name<R>());
+  // The stream first: every later benchmark of this size divides by it.
+  configure(benchmark::RegisterBenchmark((p + "/stream/scale").c_str(), BM_Stream<R>), n, o);
+  register_gates<R>(n, o, all_gate_kinds);
+  configure(benchmark::RegisterBenchmark((p + "/hea/circuit").c_str(), BM_HeaCircuit<R>), n, o);
+  if (all_gate_kinds && n <= kMaxGatewiseQubits)
+    configure(benchmark::RegisterBenchmark((p + "/hea/circuit_gatewise").c_str(), BM_HeaCircuitGatewise<R>), n, o);
+  configure(benchmark::RegisterBenchmark((p + "/hea/tfim_expectation").c_str(), BM_TfimExpectation<R>), n, o);
+}
+
+template <class R, class EvaluatorT>
+void register_evaluators(int n, const Options& o) {
+  const std::string p(precision_name<R>());
+  configure(benchmark::RegisterBenchmark((p + "/hea/energy_identity").c_str(), BM_HeaEvaluator<R, EvaluatorT>, true,
+                                         EvalKind::Energy),
+            n, o);
+  configure(benchmark::RegisterBenchmark((p + "/hea/energy_tfim").c_str(), BM_HeaEvaluator<R, EvaluatorT>, false,
+                                         EvalKind::Energy),
+            n, o);
+  configure(benchmark::RegisterBenchmark((p + "/hea/adjoint_gradient").c_str(), BM_HeaEvaluator<R, EvaluatorT>,
+                                         false, EvalKind::AdjointGradient),
+            n, o);
+}
+
+// Reads and removes our own --name=value flags; the rest goes to Google Benchmark.
+bool take_flag(int& argc, char** argv, std::string_view name, int& value) {
+  const std::string prefix = "--" + std::string(name) + "=";
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg(argv[i]);
+    if (arg.substr(0, prefix.size()) != prefix) continue;
+    value = std::atoi(argv[i] + prefix.size());
+    for (int j = i; j + 1 < argc; ++j) argv[j] = argv[j + 1];
+    --argc;
+    return true;
+  }
+  return false;
+}
+
+void env_int(const char* name, int& value) {
+  if (const char* v = std::getenv(name); v != nullptr && *v != '\0') value = std::atoi(v);
+}
+
+}  // namespace
+}  // namespace vqsim::bench
+
+int main(int argc, char** argv) {
+  using namespace vqsim::bench;
+  Options o;
+  env_int("VQSIM_BENCH_MAX_QUBITS", o.max_qubits);
+  env_int("VQSIM_BENCH_REPETITIONS", o.repetitions);
+  take_flag(argc, argv, "min_qubits", o.min_qubits);
+  take_flag(argc, argv, "max_qubits", o.max_qubits);
+  take_flag(argc, argv, "qubit_step", o.qubit_step);
+  take_flag(argc, argv, "repetitions", o.repetitions);
+  o.qubit_step = std::max(o.qubit_step, 1);
+  o.repetitions = std::max(o.repetitions, 1);
+
+  // Sizes outer, so each size's states are allocated once and freed before the next.
+  for (int n = o.min_qubits; n <= o.max_qubits; n += o.qubit_step) {
+    register_size<double>(n, o, true);
+    register_evaluators<double, vqsim::gradient::Evaluator>(n, o);
+    register_size<float>(n, o, false);
+    register_evaluators<float, vqsim::gradient::FloatEvaluator>(n, o);
+  }
+  configure(benchmark::RegisterBenchmark("f64/lih/energy", BM_LiH<double, vqsim::gradient::Evaluator>,
+                                         EvalKind::Energy),
+            12, o);
+  configure(benchmark::RegisterBenchmark("f64/lih/adjoint_gradient", BM_LiH<double, vqsim::gradient::Evaluator>,
+                                         EvalKind::AdjointGradient),
+            12, o);
+
+  const auto& cpu = vqsim::core::cpu_features();
+  benchmark::AddCustomContext("cpu_model", vqsim::core::cpu_model_name());
+  benchmark::AddCustomContext("omp_threads", std::to_string(vqsim::core::max_threads()));
+  benchmark::AddCustomContext("simd", cpu.avx512f ? "avx512f" : cpu.avx2 ? (cpu.fma ? "avx2+fma" : "avx2") : "none");
+  benchmark::AddCustomContext("qubits", std::to_string(o.min_qubits) + ".." + std::to_string(o.max_qubits) +
+                                            " step " + std::to_string(o.qubit_step));
+  benchmark::AddCustomContext("vqsim_version", VQSIM_VERSION);
+
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
