@@ -64,7 +64,8 @@ AffineAngle scaled(AffineAngle a, double s) {
 AffineAngle sum(AffineAngle a, const AffineAngle& b, double b_sign) {
   a.constant += b_sign * b.constant;
   for (const auto& [j, c] : b.terms) {
-    auto it = std::find_if(a.terms.begin(), a.terms.end(), [j](const auto& t) { return t.first == j; });
+    auto it =
+        std::find_if(a.terms.begin(), a.terms.end(), [index = j](const auto& t) { return t.first == index; });
     if (it == a.terms.end())
       a.terms.emplace_back(j, b_sign * c);
     else

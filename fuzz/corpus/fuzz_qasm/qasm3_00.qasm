@@ -1,0 +1,12 @@
+OPENQASM 3.0;
+include "stdgates.inc";
+input float[64] theta;
+input angle[32] phi;
+input float unused;
+qubit[2] q;
+bit[2] c;
+rz(2*theta + pi/4) q[0];
+ry(-(theta - phi)/2) q[1];
+rx(theta/4*3 - 2*(phi + 1)) q[0];
+U(theta, phi, 0.5) q[1];
+c = measure q;

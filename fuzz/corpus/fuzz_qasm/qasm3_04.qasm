@@ -1,0 +1,14 @@
+OPENQASM 3;
+include "stdgates.inc";
+input angle θ;
+qubit a;
+qubit[2] q;
+bit b;
+bit[2] c;
+reset q;
+h q;
+rz(π/2 - θ) a;
+cx a, q;
+measure a -> b;
+c[1] = measure q[1];
+measure q[0];

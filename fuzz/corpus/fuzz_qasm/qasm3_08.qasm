@@ -1,0 +1,12 @@
+OPENQASM 2.0;
+include "qelib1.inc";
+qreg a[2];
+qreg b[2];
+qreg anc[1];
+creg c[2];
+h a;
+cx a, b;
+cx anc[0], b;
+rz(pi/8) b[1];
+barrier a, b;
+measure b -> c;

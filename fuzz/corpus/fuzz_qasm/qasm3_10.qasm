@@ -1,0 +1,11 @@
+OPENQASM 2.0;
+include "qelib1.inc";
+qreg q[3];
+creg c[3];
+reset q;
+h q[0];
+measure q[0] -> c[0];
+cx q[1], q[2];
+barrier q;
+measure q[2] -> c[2];
+measure q[0] -> c[1];
