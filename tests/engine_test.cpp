@@ -16,6 +16,7 @@
 #include "dense_reference.hpp"
 #include "gradient/evaluator.hpp"
 #include "observable/pauli_sum.hpp"
+#include "test_circuits.hpp"
 
 namespace vqsim::test {
 namespace {
@@ -239,22 +240,6 @@ TEST(Engine, BlockedExpectationAndApplyMatchReference) {
     many.push_back({{0, (std::uint64_t{1} << i) | (std::uint64_t{1} << 15), 0}, 0.1 * i});
   check_observable<double>(observable::PauliSum(n, many), n, 1e-12);
   omp_set_num_threads(saved);
-}
-
-Circuit hea(int n, int layers) {
-  Circuit c;
-  c.num_qubits = n;
-  int p = 0;
-  for (int l = 0; l < layers; ++l) {
-    for (int q = 0; q < n; ++q)
-      for (GateKind k : {GateKind::RY, GateKind::RZ}) {
-        c.parameter_names.push_back(std::string("t").append(std::to_string(p)));
-        c.gates.push_back({k, {q}, {AffineAngle{0.0, {{p, 1.0}}}}, {}});
-        ++p;
-      }
-    for (int q = 0; q + 1 < n; ++q) c.gates.push_back({GateKind::CX, {q, q + 1}, {}, {}});
-  }
-  return c;
 }
 
 // Every parameterised kind with affine angles, plus fixed gates, on random qubits.

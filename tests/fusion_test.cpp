@@ -14,6 +14,7 @@
 #include "circuit/executor.hpp"
 #include "circuit/program.hpp"
 #include "dense_reference.hpp"
+#include "test_circuits.hpp"
 
 namespace vqsim::test {
 namespace {
@@ -54,23 +55,6 @@ Circuit random_circuit(std::mt19937_64& rng, int n, int num_gates) {
   std::uniform_int_distribution<std::size_t> pick(0, kAllGates.size() - 1);
   for (int i = 0; i < num_gates; ++i) c.gates.push_back(random_gate(rng, kAllGates[pick(rng)], n));
   std::shuffle(c.gates.begin(), c.gates.end(), rng);
-  return c;
-}
-
-// The benchmark shape: layers of RY and RZ on every qubit, then a CX chain.
-Circuit hea(int n, int layers) {
-  Circuit c;
-  c.num_qubits = n;
-  int p = 0;
-  for (int l = 0; l < layers; ++l) {
-    for (int q = 0; q < n; ++q)
-      for (GateKind k : {GateKind::RY, GateKind::RZ}) {
-        c.parameter_names.push_back(std::string("t").append(std::to_string(p)));
-        c.gates.push_back({k, {q}, {AffineAngle{0.0, {{p, 1.0}}}}, {}});
-        ++p;
-      }
-    for (int q = 0; q + 1 < n; ++q) c.gates.push_back({GateKind::CX, {q, q + 1}, {}, {}});
-  }
   return c;
 }
 

@@ -835,6 +835,19 @@ class Parser {
     }
   }
 
+  // After `name[`: the index and the closing `]`, checked against the register's size.
+  int register_index(const Register& r, const std::string& name) {
+    const Position ipos = peek().pos;
+    if (peek().kind != TokenKind::Integer) unexpected("an integer index");
+    const Token& idx = next();
+    const long long i = idx.text.size() > 9 ? -1 : std::strtoll(idx.text.c_str(), nullptr, 10);
+    if (i < 0 || i >= r.size)
+      fail(ipos, "index " + idx.text + " out of range for register '" + name + "' of size " +
+                     std::to_string(r.size));
+    expect("]");
+    return static_cast<int>(i);
+  }
+
   // q or q[i]: one qubit, or a whole register.
   Operand operand() {
     const Token& name = expect_identifier("a qubit or register");
@@ -848,15 +861,7 @@ class Parser {
     }
     const Register& r = it->second;
     if (accept("[")) {
-      const Position ipos = peek().pos;
-      if (peek().kind != TokenKind::Integer) unexpected("an integer index");
-      const Token& idx = next();
-      const long long i = idx.text.size() > 9 ? -1 : std::strtoll(idx.text.c_str(), nullptr, 10);
-      if (i < 0 || i >= r.size)
-        fail(ipos, "index " + idx.text + " out of range for register '" + name.text + "' of size " +
-                       std::to_string(r.size));
-      expect("]");
-      o.qubits.push_back(r.offset + static_cast<int>(i));
+      o.qubits.push_back(r.offset + register_index(r, name.text));
     } else {
       for (int i = 0; i < r.size; ++i) o.qubits.push_back(r.offset + i);
       o.is_register = !r.single;
@@ -875,14 +880,7 @@ class Parser {
     }
     const Register& r = it->second;
     if (accept("[")) {
-      const Position ipos = peek().pos;
-      if (peek().kind != TokenKind::Integer) unexpected("an integer index");
-      const Token& idx = next();
-      const long long i = idx.text.size() > 9 ? -1 : std::strtoll(idx.text.c_str(), nullptr, 10);
-      if (i < 0 || i >= r.size)
-        fail(ipos, "index " + idx.text + " out of range for register '" + name.text + "' of size " +
-                       std::to_string(r.size));
-      expect("]");
+      register_index(r, name.text);
       return {1, false};
     }
     return {r.size, !r.single};
