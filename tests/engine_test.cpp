@@ -187,7 +187,7 @@ observable::PauliSum mixed_observable(std::mt19937_64& rng, int n, int general_t
   std::uniform_real_distribution<double> c(-1, 1);
   for (int i = 0; i + 1 < n; ++i) terms.push_back({{0, std::uint64_t{3} << i, 0}, c(rng)});
   terms.push_back({{0, (std::uint64_t{1} << (n - 1)) | 1, 0}, c(rng)});
-  terms.push_back({{0, 0b1011ull << (n - 5), 0}, c(rng)});
+  if (n >= 5) terms.push_back({{0, 0b1011ull << (n - 5), 0}, c(rng)});  // a 4-qubit Z string at the top
   for (int i = 0; i < n; ++i) terms.push_back({{std::uint64_t{1} << i, 0, 0}, c(rng)});
   for (int t = 0; t < general_terms; ++t)
     terms.push_back({observable::parse_pauli_label(random_label(rng, n), n), c(rng)});
