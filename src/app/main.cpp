@@ -98,10 +98,7 @@ json run_variational(const vqsim::io::Job& job, std::chrono::steady_clock::time_
     return vqsim::io::result_json(job, result, {seconds_since(start), vqsim::core::max_threads()});
 
   // The final state at the best parameters says which bit strings to report.
-  vqsim::core::StateVector<double> psi(c.num_qubits);
-  vqsim::circuit::AngleTable angles;
-  angles.fill(c, result.parameters);
-  vqsim::circuit::run_circuit(psi, c, angles);
+  const auto psi = vqsim::simulate::prepare(c, result.parameters);
   const auto analysis = vqsim::qaoa::analyse(*job.cost, psi, job.problem.observable.expectation(psi),
                                              job.simulate.top_k, reference);
   return vqsim::io::qaoa_result_json(job, result, analysis,

@@ -3,15 +3,23 @@
 #include <random>
 
 #include "circuit/executor.hpp"
+#include "circuit/program.hpp"
 #include "measure/sampling.hpp"
 
 namespace vqsim::simulate {
 
-Result run(const circuit::Circuit& circuit, const Request& request) {
+core::StateVector<double> prepare(const circuit::Circuit& circuit, const std::vector<double>& parameters) {
   core::StateVector<double> psi(circuit.num_qubits);
   circuit::AngleTable angles;
-  angles.fill(circuit, request.parameters);
-  circuit::run_circuit(psi, circuit, angles);
+  angles.fill(circuit, parameters);
+  circuit::Program<double> program(circuit);  // the fused, cache-blocked path
+  program.refill(angles);
+  program.run(psi);
+  return psi;
+}
+
+Result run(const circuit::Circuit& circuit, const Request& request) {
+  const core::StateVector<double> psi = prepare(circuit, request.parameters);
 
   Result r;
   r.norm = core::norm_squared(psi);

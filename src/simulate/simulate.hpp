@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "circuit/circuit.hpp"
+#include "core/state_vector.hpp"
 #include "observable/pauli_sum.hpp"
 
 namespace vqsim::simulate {
@@ -34,6 +35,9 @@ struct Result {
   std::vector<std::complex<double>> statevector;
   double norm = 1.0;
 };
+
+// The state the circuit prepares from |0...0> at the given parameter values.
+core::StateVector<double> prepare(const circuit::Circuit& circuit, const std::vector<double>& parameters);
 
 Result run(const circuit::Circuit& circuit, const Request& request);
 
