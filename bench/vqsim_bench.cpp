@@ -129,8 +129,8 @@ void set_passes_counter(benchmark::State& state, int num_qubits) {
   std::vector<double> v = it->second;
   std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
   // Inverted iteration-invariant rate: 1 / (s * iterations / time) = (time / iterations) / s.
-  state.counters["passes"] = benchmark::Counter(v[v.size() / 2], benchmark::Counter::kIsIterationInvariantRate |
-                                                                      benchmark::Counter::kInvert);
+  state.counters["passes"] = benchmark::Counter(
+      v[v.size() / 2], benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
 // An equal superposition with every amplitude non-zero, written through the threading policy.
@@ -176,15 +176,15 @@ void BM_Gate(benchmark::State& state, const circuit::Gate& gate) {
 }
 
 // The HEA circuit alone, as an evaluation runs it: the compiled circuit::Program (fused and
-// cache-blocked) refilled from the parameters and run. Applied to the same state again and
-// again: it stays normalised, and no reset pass is timed.
+// cache-blocked, starting from |0...0>: the first layer's rotations are written as a product
+// state) refilled from the parameters and run.
 template <class R>
 void BM_HeaCircuit(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   const circuit::Circuit c = hea_circuit(n);
   const std::vector<double> theta = random_parameters(c.num_parameters(), kSeed);
   circuit::AngleTable angles;
-  circuit::Program<R> program(c);
+  circuit::Program<R> program(c, 0, true, circuit::Start::Zero);
   auto& sv = cache().get<R>(StateCache::kScratch, n);
   sv.set_basis_state(0);
   for (auto _ : state) {
@@ -226,9 +226,8 @@ void BM_TfimExpectation(benchmark::State& state) {
     const circuit::Circuit c = hea_circuit(n);
     circuit::AngleTable angles;
     angles.fill(c, random_parameters(c.num_parameters(), kSeed));
-    circuit::Program<R> program(c);
+    circuit::Program<R> program(c, 0, true, circuit::Start::Zero);
     program.refill(angles);
-    psi.set_basis_state(0);
     program.run(psi);
   }
   for (auto _ : state) benchmark::DoNotOptimize(h.expectation(psi));
@@ -242,7 +241,8 @@ enum class EvalKind { Energy, AdjointGradient };
 // make_problem() once per (workload, precision). The evaluator allocates its adjoint state on
 // the first gradient: only the first repetition pays it, and the median of three drops it.
 template <class R, class EvaluatorT, class MakeProblem>
-void run_evaluator(benchmark::State& state, const std::string& workload, EvalKind kind, MakeProblem&& make_problem) {
+void run_evaluator(benchmark::State& state, const std::string& workload, EvalKind kind,
+                   MakeProblem&& make_problem) {
   using Fixture = EvaluatorFixture<EvaluatorT>;
   auto& f = cache().fixture<Fixture>(std::string(precision_name<R>()) + "/" + workload, [&] {
     auto [c, h] = make_problem();
@@ -263,9 +263,9 @@ void run_evaluator(benchmark::State& state, const std::string& workload, EvalKin
 template <class R, class EvaluatorT>
 void BM_HeaEvaluator(benchmark::State& state, bool identity, EvalKind kind) {
   const int n = static_cast<int>(state.range(0));
-  run_evaluator<R, EvaluatorT>(state, (identity ? "hea+identity/" : "hea+tfim/") + std::to_string(n), kind, [&] {
-    return std::pair(hea_circuit(n), identity ? identity_observable(n) : tfim(n));
-  });
+  run_evaluator<R, EvaluatorT>(
+      state, (identity ? "hea+identity/" : "hea+tfim/") + std::to_string(n), kind,
+      [&] { return std::pair(hea_circuit(n), identity ? identity_observable(n) : tfim(n)); });
 }
 
 // A LiH-sized VQE evaluation: 12 qubits, the generated hardware-efficient ansatz (4 layers of
@@ -289,7 +289,11 @@ struct Options {
 };
 
 benchmark::internal::Benchmark* configure(benchmark::internal::Benchmark* b, int n, const Options& o) {
-  return b->Arg(n)->ArgName("n")->Unit(benchmark::kMillisecond)->UseRealTime()->Repetitions(o.repetitions)
+  return b->Arg(n)
+      ->ArgName("n")
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime()
+      ->Repetitions(o.repetitions)
       ->ReportAggregatesOnly(o.repetitions > 1);
 }
 
@@ -306,7 +310,8 @@ void register_gates(int n, const Options& o, bool all_kinds) {
       for (int i = 0; i < k; ++i) q.push_back(first + i);
       return q;
     };
-    std::vector<std::pair<std::string, circuit::Gate>> gates = {{"RX", make_gate(GateKind::RX, at(1), {0.3})}};
+    std::vector<std::pair<std::string, circuit::Gate>> gates = {
+        {"RX", make_gate(GateKind::RX, at(1), {0.3})}};
     if (all_kinds) {
       gates.push_back({"RZ", make_gate(GateKind::RZ, at(1), {0.3})});
       gates.push_back({"CX", make_gate(GateKind::CX, at(2))});
@@ -326,21 +331,22 @@ void register_size(int n, const Options& o, bool all_gate_kinds) {
   register_gates<R>(n, o, all_gate_kinds);
   configure(benchmark::RegisterBenchmark((p + "/hea/circuit").c_str(), BM_HeaCircuit<R>), n, o);
   if (all_gate_kinds && n <= kMaxGatewiseQubits)
-    configure(benchmark::RegisterBenchmark((p + "/hea/circuit_gatewise").c_str(), BM_HeaCircuitGatewise<R>), n, o);
+    configure(benchmark::RegisterBenchmark((p + "/hea/circuit_gatewise").c_str(), BM_HeaCircuitGatewise<R>),
+              n, o);
   configure(benchmark::RegisterBenchmark((p + "/hea/tfim_expectation").c_str(), BM_TfimExpectation<R>), n, o);
 }
 
 template <class R, class EvaluatorT>
 void register_evaluators(int n, const Options& o) {
   const std::string p(precision_name<R>());
-  configure(benchmark::RegisterBenchmark((p + "/hea/energy_identity").c_str(), BM_HeaEvaluator<R, EvaluatorT>, true,
-                                         EvalKind::Energy),
+  configure(benchmark::RegisterBenchmark((p + "/hea/energy_identity").c_str(), BM_HeaEvaluator<R, EvaluatorT>,
+                                         true, EvalKind::Energy),
             n, o);
-  configure(benchmark::RegisterBenchmark((p + "/hea/energy_tfim").c_str(), BM_HeaEvaluator<R, EvaluatorT>, false,
-                                         EvalKind::Energy),
+  configure(benchmark::RegisterBenchmark((p + "/hea/energy_tfim").c_str(), BM_HeaEvaluator<R, EvaluatorT>,
+                                         false, EvalKind::Energy),
             n, o);
-  configure(benchmark::RegisterBenchmark((p + "/hea/adjoint_gradient").c_str(), BM_HeaEvaluator<R, EvaluatorT>,
-                                         false, EvalKind::AdjointGradient),
+  configure(benchmark::RegisterBenchmark((p + "/hea/adjoint_gradient").c_str(),
+                                         BM_HeaEvaluator<R, EvaluatorT>, false, EvalKind::AdjointGradient),
             n, o);
 }
 
@@ -387,14 +393,17 @@ int main(int argc, char** argv) {
   configure(benchmark::RegisterBenchmark("f64/lih/energy", BM_LiH<double, vqsim::gradient::Evaluator>,
                                          EvalKind::Energy),
             12, o);
-  configure(benchmark::RegisterBenchmark("f64/lih/adjoint_gradient", BM_LiH<double, vqsim::gradient::Evaluator>,
-                                         EvalKind::AdjointGradient),
-            12, o);
+  configure(
+      benchmark::RegisterBenchmark("f64/lih/adjoint_gradient", BM_LiH<double, vqsim::gradient::Evaluator>,
+                                   EvalKind::AdjointGradient),
+      12, o);
 
   const auto& cpu = vqsim::core::cpu_features();
   benchmark::AddCustomContext("cpu_model", vqsim::core::cpu_model_name());
   benchmark::AddCustomContext("omp_threads", std::to_string(vqsim::core::max_threads()));
-  benchmark::AddCustomContext("simd", cpu.avx512f ? "avx512f" : cpu.avx2 ? (cpu.fma ? "avx2+fma" : "avx2") : "none");
+  benchmark::AddCustomContext("simd", cpu.avx512f ? "avx512f"
+                                      : cpu.avx2  ? (cpu.fma ? "avx2+fma" : "avx2")
+                                                  : "none");
   benchmark::AddCustomContext("qubits", std::to_string(o.min_qubits) + ".." + std::to_string(o.max_qubits) +
                                             " step " + std::to_string(o.qubit_step));
   benchmark::AddCustomContext("vqsim_version", VQSIM_VERSION);

@@ -13,6 +13,7 @@
 #include "circuit/circuit.hpp"
 #include "circuit/executor.hpp"
 #include "circuit/program.hpp"
+#include "core/simd.hpp"
 #include "dense_reference.hpp"
 #include "test_circuits.hpp"
 
@@ -136,10 +137,59 @@ TEST(Fusion, HardwareEfficientStagesAndThreads) {
     }
   }
   omp_set_num_threads(saved);
-  // Fusion does less work: RY runs stay real, RZ runs merge into one diagonal per stage.
+  // Fusion does less work: per layer, the RY run goes into register tiles (tile_max vector-level
+  // qubits each, lane qubits ride along), the RZ run into one diagonal, and the CX chain into the
+  // CXs that touch lane qubits plus one vector permutation for the rest.
+  const auto& k = core::simd::kernels<double>();
+  const int lanes = k.lanes_log2, tiles = (n - lanes + k.tile_max - 1) / k.tile_max;
   circuit::Program<double> prog(c, 15, true);
   EXPECT_EQ(prog.num_stages(), 1);
-  EXPECT_EQ(prog.num_ops(), 3 * (n + 1 + n - 1));
+  EXPECT_EQ(prog.num_ops(), 3 * (tiles + 1 + lanes + 1));
+}
+
+// From |0...0>, each qubit's leading one-qubit gates become a product state written in one pass;
+// whatever the state held before must not matter.
+template <class Real>
+double from_zero_vs_reference(const Circuit& c, int block_bits, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  circuit::AngleTable angles;
+  angles.fill(c, {});
+  core::StateVector<Real> ref(c.num_qubits);
+  ref.set_basis_state(0);
+  circuit::run_circuit(ref, c, angles);
+  core::StateVector<Real> fast = random_sv<Real>(rng, c.num_qubits);
+  circuit::Program<Real> prog(c, block_bits, true, circuit::Start::Zero);
+  prog.refill(angles);
+  prog.run(fast);
+  return max_abs_diff(ref, fast);
+}
+
+TEST(Fusion, StartFromZeroWritesTheProductPrefix) {
+  std::mt19937_64 rng(405);
+  for (int rep = 0; rep < 3; ++rep) {
+    const Circuit c = random_circuit(rng, 10, 50);
+    for (int bits : {4, 7, 10}) {
+      EXPECT_LT(from_zero_vs_reference<double>(c, bits, 11 + rep), kTol) << rep << " " << bits;
+      EXPECT_LT(from_zero_vs_reference<float>(c, bits, 11 + rep), 2e-5) << rep << " " << bits;
+    }
+  }
+  Circuit h = hea(13, 2);
+  circuit::AngleTable angles;
+  std::vector<double> theta;
+  for (int i = 0; i < h.num_parameters(); ++i) theta.push_back(random_angle(rng));
+  for (auto& g : h.gates)  // bind the parameters as constants, so angles.fill(c, {}) works
+    for (auto& a : g.angles) {
+      for (const auto& [p, coef] : a.terms) a.constant += coef * theta[static_cast<std::size_t>(p)];
+      a.terms.clear();
+    }
+  h.parameter_names.clear();
+  for (int bits : {5, 13}) EXPECT_LT(from_zero_vs_reference<double>(h, bits, 21), kTol) << bits;
+  // An empty circuit and one with a qubit no gate touches.
+  Circuit e;
+  e.num_qubits = 3;
+  EXPECT_LT(from_zero_vs_reference<double>(e, 3, 22), kTol);
+  e.gates.push_back({GateKind::H, {2}, {}, {}});
+  EXPECT_LT(from_zero_vs_reference<double>(e, 3, 23), kTol);
 }
 
 TEST(Fusion, RandomCircuitsWithThreads) {

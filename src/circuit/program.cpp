@@ -207,13 +207,33 @@ std::vector<StagePlan> schedule_stages(const Circuit& c, const std::vector<std::
 }
 
 template <class Real>
-Program<Real>::Program(const Circuit& circuit, int block_bits, bool fuse)
-    : circuit_(circuit), block_bits_(block_bits > 0 ? block_bits : default_block_bits<Real>()) {
+Program<Real>::Program(const Circuit& circuit, int block_bits, bool fuse, Start start)
+    : circuit_(circuit),
+      block_bits_(block_bits > 0 ? block_bits : default_block_bits<Real>()),
+      start_(start) {
   // Small registers run as one block on one thread: no gathers, no thread start-up.
   if (block_bits <= 0 && circuit.num_qubits <= kSingleBlockQubits)
     block_bits_ = std::max(1, circuit.num_qubits);
-  std::vector<std::size_t> order(circuit.gates.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::vector<std::size_t> order;
+  if (start == Start::Zero) {
+    // One-qubit gates commute with everything on other qubits, so each qubit's gates before its
+    // first multi-qubit gate can move to the front, where they act on |0> alone.
+    prefix_.resize(static_cast<std::size_t>(circuit.num_qubits));
+    std::vector<bool> entangled(static_cast<std::size_t>(circuit.num_qubits), false);
+    for (std::size_t i = 0; i < circuit.gates.size(); ++i) {
+      const Gate& g = circuit.gates[i];
+      const bool one_qubit = g.qubits.size() == 1 && !is_pauli_kind(g.kind);
+      if (one_qubit && !entangled[static_cast<std::size_t>(g.qubits[0])]) {
+        prefix_[static_cast<std::size_t>(g.qubits[0])].push_back(i);
+        continue;
+      }
+      for (int q : g.qubits) entangled[static_cast<std::size_t>(q)] = true;
+      order.push_back(i);
+    }
+  } else {
+    order.resize(circuit.gates.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  }
   for (StagePlan& plan : schedule_stages(circuit, order, block_bits_, 4)) {
     Stage s;
     if (plan.whole_state) {
@@ -233,6 +253,7 @@ Program<Real>::Program(const Circuit& circuit, int block_bits, bool fuse)
       switch (op.kind) {
         case OpKind::Matrix1: offset += 8; break;
         case OpKind::RealMatrix1: offset += 4; break;
+        case OpKind::Tile: offset += 8 * op.slots.size(); break;
         case OpKind::Diagonal: {
           const int rb = std::min(s.layout.bits, 8);
           offset += (std::size_t{4} << rb) + (std::size_t{2} << (s.layout.bits - rb));
@@ -255,7 +276,7 @@ template <class Real>
 void Program<Real>::build_ops(Stage& s, const std::vector<std::size_t>& gates, bool fuse) {
   const BlockLayout& l = s.layout;
   std::vector<int> last_one_qubit(static_cast<std::size_t>(l.bits), -1);  // fusable op per local qubit
-  Op diag{OpKind::Diagonal, 0, 0, {}, {}, 0};
+  Op diag = make_op(OpKind::Diagonal);
   u64 diag_mask = 0;
   const int rb = std::min(l.bits, 8);
   auto invalidate = [&](u64 local) {
@@ -265,12 +286,12 @@ void Program<Real>::build_ops(Stage& s, const std::vector<std::size_t>& gates, b
   auto flush_diag = [&] {
     if (diag.diag.empty()) return;
     std::vector<DiagTerm> straddling;
-    Op merged{OpKind::Diagonal, 0, 0, {}, {}, 0};
+    Op merged = make_op(OpKind::Diagonal);
     for (DiagTerm& t : diag.diag) (t.group < 0 ? straddling : merged.diag).push_back(t);
     if (!merged.diag.empty()) s.ops.push_back(std::move(merged));
-    for (DiagTerm& t : straddling) s.ops.push_back({OpKind::Generic, 0, 0, {t.gate}, {}, 0});
+    for (DiagTerm& t : straddling) s.ops.push_back(make_op(OpKind::Generic, 0, 0, {t.gate}));
     invalidate(diag_mask);
-    diag = Op{OpKind::Diagonal, 0, 0, {}, {}, 0};
+    diag = make_op(OpKind::Diagonal);
     diag_mask = 0;
   };
   for (std::size_t gi : gates) {
@@ -298,7 +319,7 @@ void Program<Real>::build_ops(Stage& s, const std::vector<std::size_t>& gates, b
         continue;
       }
       s.ops.push_back(
-          {is_real_one_qubit(g.kind) ? OpKind::RealMatrix1 : OpKind::Matrix1, target, 0, {gi}, {}, 0});
+          make_op(is_real_one_qubit(g.kind) ? OpKind::RealMatrix1 : OpKind::Matrix1, target, 0, {gi}));
       last = static_cast<int>(s.ops.size()) - 1;
       continue;
     }
@@ -307,25 +328,191 @@ void Program<Real>::build_ops(Stage& s, const std::vector<std::size_t>& gates, b
       case GateKind::X:
       case GateKind::CX:
       case GateKind::CCX:
-        s.ops.push_back({OpKind::ControlledX, target, l.local_mask(control_mask(g)), {gi}, {}, 0});
+        s.ops.push_back(make_op(OpKind::ControlledX, target, l.local_mask(control_mask(g)), {gi}));
         break;
       default:
         if (is_fusable_one_qubit(g.kind) || is_controlled_matrix(g.kind) ||
             (!is_pauli_kind(g.kind) && g.kind != GateKind::Swap && g.kind != GateKind::CSwap))
-          s.ops.push_back({OpKind::Matrix1, target, l.local_mask(control_mask(g)), {gi}, {}, 0});
+          s.ops.push_back(make_op(OpKind::Matrix1, target, l.local_mask(control_mask(g)), {gi}));
         else
-          s.ops.push_back({OpKind::Generic, 0, 0, {gi}, {}, 0});
+          s.ops.push_back(make_op(OpKind::Generic, 0, 0, {gi}));
         break;
     }
   }
   flush_diag();
+  if (fuse) {
+    build_tiles(s);
+    build_permutations(s);
+    choose_sink(s);
+  }
+}
+
+// Scaled rotation tiles drop a factor c or s per gate; their product is folded into one op of
+// the stage: a diagonal (its high table), or a tile with lane or unscaled slots. If the stage has
+// none, its last rotation tile runs unscaled instead.
+template <class Real>
+void Program<Real>::choose_sink(Stage& s) const {
+  constexpr int kRotation = 2;
+  int last_rotation = -1;
+  bool any_rotation = false;
+  for (std::size_t i = 0; i < s.ops.size(); ++i) {
+    const Op& op = s.ops[i];
+    if (op.kind == OpKind::Tile && op.tile_kind == kRotation) {
+      any_rotation = true;
+      last_rotation = static_cast<int>(i);
+    }
+    if (s.sink >= 0) continue;
+    if (op.kind == OpKind::Diagonal ||
+        (op.kind == OpKind::Tile &&
+         (op.tile_kind != kRotation || static_cast<int>(op.slots.size()) > op.tile_k)))
+      s.sink = static_cast<int>(i);
+  }
+  if (!any_rotation) {
+    s.sink = -1;
+    return;
+  }
+  if (s.sink < 0) {
+    s.ops[static_cast<std::size_t>(last_rotation)].tile_kind = 1;  // real, unscaled
+    s.sink = last_rotation;
+  }
+}
+
+template <class Real>
+std::uint64_t Program<Real>::op_mask(const Stage& s, const Op& op) const {
+  u64 m = 0;
+  switch (op.kind) {
+    case OpKind::Diagonal:
+      for (const DiagTerm& t : op.diag)
+        for (int q : t.local) m |= u64{1} << q;
+      return m;
+    case OpKind::Tile:
+      for (const Slot& sl : op.slots) m |= u64{1} << sl.qubit;
+      return m;
+    default:
+      for (std::size_t gi : op.gates) m |= s.layout.local_mask(qubit_mask(circuit_.gates[gi]));
+      return m;
+  }
+}
+
+// Moves every uncontrolled one-qubit matrix into the earliest tile it can join: one placed after
+// the last op touching its qubit, with room left (tile_max vector-level qubits; each lane qubit
+// once). Ops on other qubits commute with it, so the move keeps the circuit's meaning.
+template <class Real>
+void Program<Real>::build_tiles(Stage& s) const {
+  const auto& k = core::simd::kernels<Real>();
+  const int lanes = k.lanes_log2;
+  if (s.layout.bits < lanes + 1) return;
+  std::vector<Op> out;
+  std::vector<int> last(static_cast<std::size_t>(s.layout.bits), -1);  // last op index touching a qubit
+  for (Op& op : s.ops) {
+    const bool one_qubit = (op.kind == OpKind::Matrix1 || op.kind == OpKind::RealMatrix1) && op.cmask == 0;
+    if (!one_qubit) {
+      const u64 m = op_mask(s, op);
+      out.push_back(std::move(op));
+      for (u64 r = m; r != 0; r &= r - 1)
+        last[static_cast<std::size_t>(std::countr_zero(r))] = static_cast<int>(out.size()) - 1;
+      continue;
+    }
+    const int q = op.target;
+    const bool lane = q < lanes;
+    int at = -1;
+    for (int i = last[static_cast<std::size_t>(q)] + 1; i < static_cast<int>(out.size()); ++i) {
+      const Op& t = out[static_cast<std::size_t>(i)];
+      if (t.kind != OpKind::Tile) continue;
+      const bool taken =
+          std::any_of(t.slots.begin(), t.slots.end(), [&](const Slot& sl) { return sl.qubit == q; });
+      if (taken || (!lane && t.tile_k >= k.tile_max)) continue;
+      at = i;
+      break;
+    }
+    if (at < 0) {
+      Op t = make_op(OpKind::Tile);
+      t.real = true;
+      out.push_back(std::move(t));
+      at = static_cast<int>(out.size()) - 1;
+    }
+    Op& t = out[static_cast<std::size_t>(at)];
+    Slot sl{q, op.gates, op.kind == OpKind::RealMatrix1, false};
+    sl.rotation = std::all_of(sl.gates.begin(), sl.gates.end(),
+                              [&](std::size_t gi) { return circuit_.gates[gi].kind == GateKind::RY; });
+    t.real = t.real && sl.real;
+    t.gates.insert(t.gates.end(), op.gates.begin(), op.gates.end());
+    if (lane) {
+      t.slots.push_back(std::move(sl));
+    } else {
+      t.slots.insert(t.slots.begin() + t.tile_k, std::move(sl));
+      std::sort(t.slots.begin(), t.slots.begin() + t.tile_k + 1,
+                [](const Slot& a, const Slot& b) { return a.qubit < b.qubit; });
+      ++t.tile_k;
+    }
+    last[static_cast<std::size_t>(q)] = at;
+  }
+  for (Op& op : out) {
+    if (op.kind != OpKind::Tile) continue;
+    const bool rotations = std::all_of(op.slots.begin(), op.slots.begin() + op.tile_k,
+                                       [](const Slot& sl) { return sl.rotation; });
+    op.tile_kind = !op.real ? 0 : (rotations && op.tile_k > 0) ? 2 : 1;
+  }
+  s.ops = std::move(out);
+}
+
+// Folds every run of adjacent X/CX ops on vector-level qubits into one affine permutation of
+// vectors, applied as a single out-of-place copy.
+template <class Real>
+void Program<Real>::build_permutations(Stage& s) const {
+  const int lanes = core::simd::kernels<Real>().lanes_log2;
+  const int vb = s.layout.bits - lanes;
+  if (vb < 2) return;
+  auto foldable = [&](const Op& op) {
+    if (op.kind != OpKind::ControlledX) return false;
+    if (std::popcount(op.cmask) > 1) return false;  // CCX is not affine
+    return op.target >= lanes && (op.cmask >> lanes << lanes) == op.cmask;
+  };
+  std::vector<Op> out;
+  for (std::size_t i = 0; i < s.ops.size();) {
+    std::size_t j = i;
+    while (j < s.ops.size() && foldable(s.ops[j])) ++j;
+    if (j - i < 2) {  // a lone CX stays a swap of half the vectors
+      out.push_back(std::move(s.ops[i]));
+      ++i;
+      continue;
+    }
+    Op perm = make_op(OpKind::Permutation);
+    std::vector<std::pair<u64, int>> steps;  // (control mask, target) in vector-index bits
+    for (std::size_t r = i; r < j; ++r) {
+      steps.emplace_back(s.ops[r].cmask >> lanes, s.ops[r].target - lanes);
+      perm.gates.insert(perm.gates.end(), s.ops[r].gates.begin(), s.ops[r].gates.end());
+    }
+    auto image = [&](u64 v) {
+      for (const auto& [c, t] : steps)
+        if ((v & c) == c) v ^= u64{1} << t;
+      return v;
+    };
+    perm.lo_bits = std::min(vb, 8);
+    perm.lo.resize(std::size_t{1} << perm.lo_bits);
+    perm.hi.resize(std::size_t{1} << (vb - perm.lo_bits));
+    const u64 zero = image(0);
+    for (std::size_t v = 0; v < perm.lo.size(); ++v) perm.lo[v] = image(v);
+    for (std::size_t h = 0; h < perm.hi.size(); ++h) perm.hi[h] = image(u64{h} << perm.lo_bits) ^ zero;
+    out.push_back(std::move(perm));
+    i = j;
+  }
+  s.ops = std::move(out);
 }
 
 template <class Real>
 void Program<Real>::refill(const AngleTable& angles) {
   angles_ = &angles;
+  factors_.resize(2 * prefix_.size());
+  for (std::size_t q = 0; q < prefix_.size(); ++q) {
+    core::Mat2 m{1, 0, 0, 1};
+    for (std::size_t gi : prefix_[q]) m = mat_mul(target_matrix(circuit_.gates[gi].kind, angles[gi]), m);
+    factors_[2 * q] = m[0];  // M|0>
+    factors_[2 * q + 1] = m[2];
+  }
   std::vector<cplx> phases, row, high;
   for (const Stage& s : stages_) {
+    double scale = 1.0;  // the factors the stage's scaled rotations drop
     for (const Op& op : s.ops) {
       Real* d = data_.data() + op.data;
       switch (op.kind) {
@@ -339,6 +526,28 @@ void Program<Real>::refill(const AngleTable& angles) {
             for (int j = 0; j < 4; ++j) {
               d[2 * j] = static_cast<Real>(m[static_cast<std::size_t>(j)].real());
               d[2 * j + 1] = static_cast<Real>(m[static_cast<std::size_t>(j)].imag());
+            }
+          }
+          break;
+        }
+        case OpKind::Tile: {
+          for (std::size_t j = 0; j < op.slots.size(); ++j) {
+            core::Mat2 m{1, 0, 0, 1};
+            for (std::size_t gi : op.slots[j].gates)
+              m = mat_mul(target_matrix(circuit_.gates[gi].kind, angles[gi]), m);
+            if (op.tile_kind == 2 && static_cast<int>(j) < op.tile_k) {  // scaled rotation
+              const double c = m[0].real(), sn = m[2].real();
+              const bool mode_u = std::abs(sn) > std::abs(c);
+              d[8 * j] = static_cast<Real>(mode_u ? c / sn : sn / c);
+              d[8 * j + 1] = mode_u ? Real(1) : Real(0);
+              scale *= mode_u ? sn : c;
+              continue;
+            }
+            for (int e = 0; e < 4; ++e) {
+              d[8 * j + 2 * static_cast<std::size_t>(e)] =
+                  static_cast<Real>(m[static_cast<std::size_t>(e)].real());
+              d[8 * j + 2 * static_cast<std::size_t>(e) + 1] =
+                  static_cast<Real>(m[static_cast<std::size_t>(e)].imag());
             }
           }
           break;
@@ -373,16 +582,52 @@ void Program<Real>::refill(const AngleTable& angles) {
         default: break;
       }
     }
+    if (s.sink >= 0 && scale != 1.0) {
+      const Op& op = s.ops[static_cast<std::size_t>(s.sink)];
+      Real* d = data_.data() + op.data;
+      std::size_t begin = 0, count = 8;  // a tile: its first lane slot, else its first slot
+      if (op.kind == OpKind::Diagonal) {
+        const int rb = std::min(s.layout.bits, 8);
+        begin = std::size_t{4} << rb;
+        count = std::size_t{2} << (s.layout.bits - rb);
+      } else if (static_cast<int>(op.slots.size()) > op.tile_k) {
+        begin = 8 * static_cast<std::size_t>(op.tile_k);
+      }
+      for (std::size_t x = begin; x < begin + count; ++x) d[x] = static_cast<Real>(d[x] * scale);
+    }
   }
 }
 
 template <class Real>
-void Program<Real>::run_block(const Stage& s, Real* p, std::uint64_t /*base*/) const {
+bool Program<Real>::needs_alt(const Stage& s) const {
+  return std::any_of(s.ops.begin(), s.ops.end(), [](const Op& op) { return op.kind == OpKind::Permutation; });
+}
+
+template <class Real>
+Real* Program<Real>::run_block(const Stage& s, Real* p, Real* alt) const {
   const auto& k = core::simd::kernels<Real>();
   const int bits = s.layout.bits;
   for (const Op& op : s.ops) {
     const Real* d = data_.data() + op.data;
     switch (op.kind) {
+      case OpKind::Tile: {
+        const Real* tm[8] = {};
+        const Real* lm[3] = {nullptr, nullptr, nullptr};
+        for (std::size_t j = 0; j < op.slots.size(); ++j) {
+          if (static_cast<int>(j) < op.tile_k)
+            tm[j] = d + 8 * j;
+          else
+            lm[op.slots[j].qubit] = d + 8 * j;
+        }
+        int tq[8] = {};
+        for (int j = 0; j < op.tile_k; ++j) tq[j] = op.slots[static_cast<std::size_t>(j)].qubit;
+        k.tile(p, bits, op.tile_k, tq, tm, lm, op.tile_kind);
+        break;
+      }
+      case OpKind::Permutation:
+        k.permute_vectors(p, alt, bits, op.lo.data(), op.lo_bits, op.hi.data());
+        std::swap(p, alt);
+        break;
       case OpKind::Matrix1: k.matrix1(p, bits, op.cmask, op.target, d); break;
       case OpKind::RealMatrix1: k.real_matrix1(p, bits, op.target, d); break;
       case OpKind::Diagonal: {
@@ -411,11 +656,56 @@ void Program<Real>::run_block(const Stage& s, Real* p, std::uint64_t /*base*/) c
       }
     }
   }
+  return p;
+}
+
+// psi[h 2^L + l] = high[h] low[l], each table the product of its qubits' factors (built by
+// doubling), so the whole state costs one complex product per amplitude, written once.
+template <class Real>
+void Program<Real>::write_product_state(core::StateVector<Real>& sv) {
+  const int n = circuit_.num_qubits, lb = std::min(n, 12);
+  auto build = [&](std::vector<Real>& t, int from, int to) {
+    t.resize(std::size_t{2} << (to - from));
+    std::vector<cplx>& c = work_;
+    c.assign(std::size_t{1} << (to - from), cplx(0, 0));
+    c[0] = 1;
+    for (int q = from; q < to; ++q) {
+      const std::size_t half = std::size_t{1} << (q - from);
+      const cplx f0 = factors_[2 * static_cast<std::size_t>(q)],
+                 f1 = factors_[2 * static_cast<std::size_t>(q) + 1];
+      for (std::size_t i = 0; i < half; ++i) {
+        c[i + half] = cmul(c[i], f1);
+        c[i] = cmul(c[i], f0);
+      }
+    }
+    for (std::size_t i = 0; i < c.size(); ++i) {
+      t[2 * i] = static_cast<Real>(c[i].real());
+      t[2 * i + 1] = static_cast<Real>(c[i].imag());
+    }
+  };
+  build(low_, 0, lb);
+  build(high_, lb, n);
+  Real* out = reinterpret_cast<Real*>(sv.data());
+  const std::size_t row = std::size_t{1} << lb;
+  const Real* lo = low_.data();
+  core::parallel_blocks(high_.size() / 2, sv.size(), [&](std::uint64_t h, int) {
+    const Real hr = high_[2 * h], hi = high_[2 * h + 1];
+    Real* o = out + 2 * row * h;
+    if (hr == Real(0) && hi == Real(0)) {
+      std::memset(o, 0, 2 * row * sizeof(Real));
+      return;
+    }
+    for (std::size_t l = 0; l < row; ++l) {
+      o[2 * l] = hr * lo[2 * l] - hi * lo[2 * l + 1];
+      o[2 * l + 1] = hr * lo[2 * l + 1] + hi * lo[2 * l];
+    }
+  });
 }
 
 template <class Real>
 void Program<Real>::run(core::StateVector<Real>& sv) {
   assert(angles_ != nullptr);
+  if (start_ == Start::Zero) write_product_state(sv);
   Real* state = reinterpret_cast<Real*>(sv.data());
   bool reserved = false;
   for (const Stage& s : stages_) {
@@ -425,20 +715,23 @@ void Program<Real>::run(core::StateVector<Real>& sv) {
     }
     const BlockLayout& l = s.layout;
     const u64 block = u64{1} << l.bits;
-    if (l.contiguous) {
-      core::parallel_blocks(l.num_blocks, sv.size(),
-                            [&](u64 b, int) { run_block(s, state + 2 * b * block, b * block); });
-      continue;
-    }
-    if (!reserved) {
-      scratch_.reserve(block_bits_, 1);
+    const bool alt = needs_alt(s);
+    if ((alt || !l.contiguous) && !reserved) {
+      scratch_.reserve(block_bits_, 2);
       reserved = true;
+    }
+    if (l.contiguous) {
+      core::parallel_blocks(l.num_blocks, sv.size(), [&](u64 b, int thread) {
+        Real* p = state + 2 * b * block;
+        Real* out = run_block(s, p, alt ? scratch_.buffer(thread, 0) : nullptr);
+        if (out != p) std::memcpy(p, out, 2 * block * sizeof(Real));
+      });
+      continue;
     }
     core::parallel_blocks(l.num_blocks, sv.size(), [&](u64 b, int thread) {
       Real* buf = scratch_.buffer(thread, 0);
       core::gather_block(l, state, b, buf);
-      run_block(s, buf, 0);
-      core::scatter_block(l, state, b, buf);
+      core::scatter_block(l, state, b, run_block(s, buf, scratch_.buffer(thread, 1)));
     });
   }
 }

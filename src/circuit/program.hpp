@@ -46,11 +46,17 @@ std::vector<StagePlan> schedule_stages(const Circuit& c, const std::vector<std::
 using core::BlockLayout;
 using core::Scratch;
 
+// What a Program may assume about the state it runs on. From |0...0>, the one-qubit gates on each
+// qubit before its first multi-qubit gate form a product state, written in one pass instead of
+// being applied gate by gate.
+enum class Start { Any, Zero };
+
 template <class Real>
 class Program {
  public:
-  // block_bits = 0 picks default_block_bits<Real>().
-  explicit Program(const Circuit& circuit, int block_bits = 0, bool fuse = true);
+  // block_bits = 0 picks default_block_bits<Real>(). With Start::Zero, run() ignores the state's
+  // contents and starts from |0...0>.
+  explicit Program(const Circuit& circuit, int block_bits = 0, bool fuse = true, Start start = Start::Any);
 
   // Recomputes matrices and tables from one parameter vector's angles (no allocation).
   void refill(const AngleTable& angles);
@@ -62,32 +68,71 @@ class Program {
   int block_bits() const { return block_bits_; }
 
  private:
-  enum class OpKind { Matrix1, RealMatrix1, Diagonal, ControlledX, Generic };
+  enum class OpKind { Matrix1, RealMatrix1, Diagonal, ControlledX, Generic, Tile, Permutation };
+  // One one-qubit matrix of a Tile: the fused gates on one local qubit.
+  struct Slot {
+    int qubit = 0;  // local
+    std::vector<std::size_t> gates;
+    bool real = false;
+    bool rotation = false;  // RY only: [[c, -s], [s, c]], run in scaled form
+  };
   struct DiagTerm {
     std::size_t gate;
     std::vector<int> local;  // the gate's qubits, as local bits
     int group;               // 0: low byte (row table), 1: above it (high table), -1: straddles
   };
   struct Op {
-    OpKind kind;
+    OpKind kind = OpKind::Generic;
     int target = 0;           // local
     std::uint64_t cmask = 0;  // local
     std::vector<std::size_t> gates;
     std::vector<DiagTerm> diag;  // Diagonal: the merged gates
     std::size_t data = 0;        // offset of this op's numbers in data_
+    std::vector<Slot> slots;     // Tile: vector-level qubits (sorted) first, then lane qubits
+    int tile_k = 0;              // Tile: slots on vector-level qubits
+    bool real = false;           // Tile: every slot real
+    int tile_kind = 0;           // Tile: core::simd TileKind (0 complex, 1 real, 2 scaled rotations)
+    int lo_bits = 0;             // Permutation: dst(v) = lo[v & (2^lo_bits - 1)] ^ hi[v >> lo_bits]
+    std::vector<std::uint64_t> lo, hi;
   };
+  static Op make_op(OpKind kind, int target = 0, std::uint64_t cmask = 0,
+                    std::vector<std::size_t> gates = {}) {
+    Op op;
+    op.kind = kind;
+    op.target = target;
+    op.cmask = cmask;
+    op.gates = std::move(gates);
+    return op;
+  }
   struct Stage {
     BlockLayout layout;
     std::vector<Op> ops;
     bool whole_state = false;
     std::size_t gate = 0;  // whole_state only
+    int sink = -1;         // the op that absorbs the factors scaled rotations drop
   };
 
   void build_ops(Stage& s, const std::vector<std::size_t>& gates, bool fuse);
-  void run_block(const Stage& s, Real* p, std::uint64_t base) const;
+  // Packs one-qubit matrices into register tiles and X/CX runs into vector permutations.
+  void build_tiles(Stage& s) const;
+  void build_permutations(Stage& s) const;
+  void choose_sink(Stage& s) const;
+  std::uint64_t op_mask(const Stage& s, const Op& op) const;  // local qubits an op touches
+  // Runs a stage's ops on one block at p; `alt` is a second block-sized buffer that
+  // permutations write into. Returns where the result is (p or alt).
+  Real* run_block(const Stage& s, Real* p, Real* alt) const;
+  bool needs_alt(const Stage& s) const;
+
+  // Writes the product state of the prefix gates (prefix_[q] on qubit q) into sv.
+  void write_product_state(core::StateVector<Real>& sv);
 
   const Circuit& circuit_;
   int block_bits_;
+  Start start_;
+  std::vector<std::vector<std::size_t>> prefix_;  // Start::Zero: per qubit, its leading one-qubit gates
+  std::vector<core::cplx> factors_;               // per qubit: (amplitude of 0, amplitude of 1)
+  std::vector<Real> low_, high_;                  // product tables over the low and high qubits
+  std::vector<core::cplx> work_;
   std::vector<Stage> stages_;
   std::vector<Real> data_;  // matrices and tables, refilled per parameter vector
   const AngleTable* angles_ = nullptr;

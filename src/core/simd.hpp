@@ -41,6 +41,22 @@ struct Kernels {
   // psi <- Udag psi and lam <- Udag lam on the control subspace.
   void (*adjoint_matrix1)(Real* psi, Real* lam, int bits, std::uint64_t cmask, int q, const Real* udag,
                           const Real* m, int num_m, double* acc);
+  // One sweep for several one-qubit gates on distinct qubits, held in registers: tile_q[j]
+  // (k of them, sorted, each >= lanes_log2) gets tile_m[j]; lane qubit b < lanes_log2 gets the
+  // complex 2x2 lane_m[b] unless it is null (lane_m itself may be null). `kind` (TileKind):
+  // 0: tile_m are complex 2x2s (8 reals); 1: the same, all real (imaginary parts ignored);
+  // 2: rotations [[c, -s], [s, c]] in scaled form, tile_m[j] = {t, 0} for the matrix
+  // [[1, -t], [t, 1]] (t = s/c) or {u, 1} for [[u, -1], [1, u]] (u = c/s): the caller applies the
+  // dropped factors c or s elsewhere (two FMAs per pair instead of four multiplies).
+  void (*tile)(Real* p, int bits, int k, const int* tile_q, const Real* const* tile_m,
+               const Real* const* lane_m, int kind);
+  // out[dst(v)] = in[v] for every vector v (2^lanes_log2 amplitudes) of a block, with
+  // dst(v) = lo[v & (2^lo_bits - 1)] ^ hi[v >> lo_bits] in vectors: affine permutations (X and CX
+  // runs on qubits >= lanes_log2) in one out-of-place copy. in and out must not overlap.
+  void (*permute_vectors)(const Real* in, Real* out, int bits, const std::uint64_t* lo, int lo_bits,
+                          const std::uint64_t* hi);
+  int lanes_log2;  // amplitudes per vector = 2^lanes_log2; lower qubits live inside a vector
+  int tile_max;    // tile qubits one register tile holds
   const char* isa;
 };
 

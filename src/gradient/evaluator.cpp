@@ -21,7 +21,10 @@ std::string_view method_name(Method m) {
 template <class Real>
 BasicEvaluator<Real>::BasicEvaluator(const circuit::Circuit& circuit, const observable::PauliSum& observable,
                                      int block_bits)
-    : circuit_(circuit), observable_(observable), program_(circuit, block_bits), psi_(circuit.num_qubits) {
+    : circuit_(circuit),
+      observable_(observable),
+      program_(circuit, block_bits, true, circuit::Start::Zero),
+      psi_(circuit.num_qubits) {
   backward_bits_ = block_bits > 0 ? std::max(1, block_bits - 1) : circuit::default_block_bits<Real>(2);
   if (block_bits <= 0 && circuit.num_qubits <= circuit::kSingleBlockQubits)
     backward_bits_ = std::max(1, circuit.num_qubits);
@@ -44,8 +47,7 @@ core::StateVector<Real>& BasicEvaluator<Real>::lambda() {
 
 template <class Real>
 double BasicEvaluator<Real>::energy_from_angles() {
-  psi_.set_basis_state(0);
-  program_.refill(angles_);
+  program_.refill(angles_);  // the program starts from |0...0> itself
   program_.run(psi_);
   return observable_.expectation(psi_);
 }
@@ -106,8 +108,7 @@ template <class Real>
 double BasicEvaluator<Real>::adjoint(const std::vector<double>& theta, std::vector<double>& gradient) {
   ++evaluations_;
   angles_.fill(circuit_, theta);
-  psi_.set_basis_state(0);
-  program_.refill(angles_);
+  program_.refill(angles_);  // the program starts from |0...0> itself
   program_.run(psi_);
   core::StateVector<Real>& lam = lambda();
   observable_.apply(psi_, lam);

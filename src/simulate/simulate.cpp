@@ -12,7 +12,7 @@ core::StateVector<double> prepare(const circuit::Circuit& circuit, const std::ve
   core::StateVector<double> psi(circuit.num_qubits);
   circuit::AngleTable angles;
   angles.fill(circuit, parameters);
-  circuit::Program<double> program(circuit);  // the fused, cache-blocked path
+  circuit::Program<double> program(circuit, 0, true, circuit::Start::Zero);  // fused, cache-blocked
   program.refill(angles);
   program.run(psi);
   return psi;
