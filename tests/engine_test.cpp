@@ -327,5 +327,53 @@ TEST(Engine, HardwareEfficientAdjointWithThreadsAndFloat) {
   omp_set_num_threads(saved);
 }
 
+// The fused backward sweep: RY tiles (scaled, both modes: angles over the whole circle), merged
+// diagonals of every parameterised diagonal kind in the row and the high table, CX/X runs as
+// permutations, gathered and contiguous stages, tiny blocks, 1 and 2 threads.
+TEST(Engine, FusedBackwardSweepMatchesParameterShift) {
+  const int n = 12, saved = omp_get_max_threads();
+  Circuit c;
+  c.num_qubits = n;
+  int p = 0;
+  auto param = [&](double scale) {
+    c.parameter_names.push_back("t" + std::to_string(p));
+    return AffineAngle{0.1, {{p++, scale}}};
+  };
+  for (int layer = 0; layer < 3; ++layer) {
+    for (int q = 0; q < n; ++q) c.gates.push_back({GateKind::RY, {q}, {param(1.0)}, {}});
+    for (int q = 0; q < n; ++q) c.gates.push_back({GateKind::RZ, {q}, {param(-0.5)}, {}});
+    for (int q = 0; q + 1 < n; q += 3) c.gates.push_back({GateKind::CRZ, {q, q + 1}, {param(1.0)}, {}});
+    for (int q = 1; q + 2 < n; q += 4) c.gates.push_back({GateKind::CP, {q + 2, q}, {param(1.0)}, {}});
+    c.gates.push_back({GateKind::RZZ, {n - 1, n - 3}, {param(1.0)}, {}});
+    c.gates.push_back({GateKind::P, {layer}, {param(1.0)}, {}});
+    for (int q = 0; q + 1 < n; ++q) c.gates.push_back({GateKind::CX, {q, q + 1}, {}, {}});
+    c.gates.push_back({GateKind::X, {n - 2}, {}, {}});
+    c.gates.push_back({GateKind::RY, {layer + 3}, {param(2.0)}, {}});  // a second RY on a qubit
+  }
+  std::vector<observable::PauliTerm> terms;
+  for (int i = 0; i + 1 < n; ++i) terms.push_back({{0, std::uint64_t{3} << i, 0}, 0.7});
+  for (int i = 0; i < n; ++i) terms.push_back({{std::uint64_t{1} << i, 0, 0}, 1.0 - 0.1 * i});
+  terms.push_back({{std::uint64_t{0x30}, std::uint64_t{0x30}, 2}, 0.4});  // Y4 Y5
+  const observable::PauliSum h(n, terms);
+  std::mt19937_64 rng(506);
+  std::vector<double> theta;
+  for (int j = 0; j < c.num_parameters(); ++j) theta.push_back(random_angle(rng));
+  std::vector<double> shift, adj;
+  gradient::Evaluator reference(c, h);
+  const double e0 = reference.energy_and_gradient(theta, shift, gradient::Method::ParameterShift);
+  for (int threads : {1, 2}) {
+    omp_set_num_threads(threads);
+    for (int bits : {0, 4, 7, 10}) {
+      gradient::Evaluator ev(c, h, bits);
+      EXPECT_NEAR(ev.energy_and_gradient(theta, adj, gradient::Method::Adjoint), e0, kTol) << bits;
+      for (std::size_t j = 0; j < theta.size(); ++j) EXPECT_NEAR(adj[j], shift[j], 1e-10) << bits << " " << j;
+      gradient::FloatEvaluator fe(c, h, bits);
+      EXPECT_NEAR(fe.energy_and_gradient(theta, adj, gradient::Method::Adjoint), e0, 1e-5) << bits;
+      for (std::size_t j = 0; j < theta.size(); ++j) EXPECT_NEAR(adj[j], shift[j], 1e-4) << bits << " " << j;
+    }
+  }
+  omp_set_num_threads(saved);
+}
+
 }  // namespace
 }  // namespace vqsim::test

@@ -55,6 +55,19 @@ struct Kernels {
   // runs on qubits >= lanes_log2) in one out-of-place copy. in and out must not overlap.
   void (*permute_vectors)(const Real* in, Real* out, int bits, const std::uint64_t* lo, int lo_bits,
                           const std::uint64_t* hi);
+  // The adjoint step of a tile of RY gates on distinct qubits: k vector-level slots tile_q with
+  // coef[j] ({t, mode} scaled as tile() kind 2 if `scaled`, else {c, s}), nl lane slots lane_q
+  // with lane_cs[i] = {c, s} of the inverse rotation to apply. First acc[j] (vector slots, then
+  // lane slots) += sum over pairs (a, b) of Re(conj(lam_b) psi_a - conj(lam_a) psi_b), which is
+  // 2 Re<lam| -i/2 Y |psi> (times the square of any scale both vectors carry); then both vectors
+  // get the rotations. At most 3 vector-level slots and 3 lane slots.
+  void (*adjoint_rotations)(Real* psi, Real* lam, int bits, int k, const int* tile_q, const Real* const* coef,
+                            int nl, const int* lane_q, const Real* const* lane_cs, bool scaled, double* acc);
+  // The adjoint step of a merged diagonal, tables as for `diagonal` (pass the conjugated ones):
+  // wrow[x mod row_len] and whigh[x / row_len] accumulate Im(conj(lam[x]) psi[x]), then psi and lam
+  // are multiplied by the tables.
+  void (*adjoint_diagonal)(Real* psi, Real* lam, int bits, const Real* row, const Real* high, double* wrow,
+                           double* whigh);
   int lanes_log2;  // amplitudes per vector = 2^lanes_log2; lower qubits live inside a vector
   int tile_max;    // tile qubits one register tile holds
   const char* isa;

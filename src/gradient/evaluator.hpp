@@ -12,6 +12,7 @@
 #include "circuit/circuit.hpp"
 #include "circuit/executor.hpp"
 #include "circuit/program.hpp"
+#include "gradient/backward.hpp"
 #include "observable/pauli_sum.hpp"
 
 namespace vqsim::gradient {
@@ -50,21 +51,9 @@ class BasicEvaluator {
   const circuit::Circuit& circuit_;
   const observable::PauliSum& observable_;
   core::StateVector<Real>& lambda();
-  // The reference adjoint step of gate k on the whole state (gates wider than a block).
-  void adjoint_step_whole(std::size_t k, std::vector<double>& gradient);
-
-  // The backward sweep's stages: the reversed circuit cut into blocks that hold psi and lambda.
-  struct BackwardStage {
-    core::BlockLayout layout;
-    std::vector<std::size_t> gates;  // in un-apply order
-    bool whole_state = false;
-  };
-  int backward_bits_;
-  std::vector<BackwardStage> backward_;
-  core::Scratch<Real> scratch_;
-  std::vector<double> thread_gradients_;  // per thread, padded, reused
 
   circuit::Program<Real> program_;
+  Backward<Real> backward_;  // the compiled backward sweep of adjoint gradients
   core::StateVector<Real> psi_;
   std::unique_ptr<core::StateVector<Real>> lambda_;
   circuit::AngleTable angles_;

@@ -1,0 +1,505 @@
+#include "gradient/backward.hpp"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <numbers>
+
+#include "circuit/program.hpp"
+#include "core/parallel.hpp"
+#include "core/simd.hpp"
+
+namespace vqsim::gradient {
+
+using circuit::Gate;
+using circuit::GateKind;
+using core::cplx;
+using u64 = std::uint64_t;
+
+namespace {
+
+u64 qubit_mask(const Gate& g) {
+  u64 m = 0;
+  for (int q : g.qubits) m |= u64{1} << q;
+  return m;
+}
+
+cplx cmul(cplx x, cplx y) {
+  return {x.real() * y.real() - x.imag() * y.imag(), x.real() * y.imag() + x.imag() * y.real()};
+}
+
+// Scaled vector-level rotations per stage stay below this count, so the scale the vectors carry
+// (at most sqrt(2) per rotation, squared in the derivatives) stays far from overflow.
+template <class Real>
+constexpr int kMaxScaledSlots = sizeof(Real) == 4 ? 100 : 1000;
+
+}  // namespace
+
+template <class Real>
+Backward<Real>::Backward(const circuit::Circuit& circuit, int block_bits)
+    : circuit_(circuit), block_bits_(block_bits) {
+  std::vector<std::size_t> reversed(circuit.gates.size());
+  for (std::size_t i = 0; i < reversed.size(); ++i) reversed[i] = reversed.size() - 1 - i;
+  for (auto& plan : circuit::schedule_stages(circuit, reversed, block_bits, 4)) {
+    Stage st;
+    st.whole_state = plan.whole_state;
+    if (st.whole_state) {
+      st.gate = plan.gates.front();
+    } else {
+      st.layout = core::BlockLayout(circuit.num_qubits, plan.qubits);
+      build(st, plan.gates);
+    }
+    stages_.push_back(std::move(st));
+  }
+  std::size_t offset = 0, id = 0, gens = 0;
+  for (Stage& s : stages_)
+    for (Op& op : s.ops) {
+      op.id = id++;
+      op.data = offset;
+      if (op.kind == Kind::Rotations) offset += 2 * op.gates.size();
+      if (op.kind == Kind::Diagonal) {
+        const int rb = std::min(s.layout.bits, 8);
+        offset += (std::size_t{4} << rb) + (std::size_t{2} << (s.layout.bits - rb));
+        for (Term& t : op.terms) t.gen = gens++;
+      }
+    }
+  data_.assign(offset, Real(0));
+  weight_.assign(id, 1.0);
+  generators_.resize(gens);
+}
+
+template <class Real>
+int Backward<Real>::num_ops() const {
+  int n = 0;
+  for (const Stage& s : stages_) n += s.whole_state ? 1 : static_cast<int>(s.ops.size());
+  return n;
+}
+
+template <class Real>
+std::uint64_t Backward<Real>::op_mask(const Stage& s, const Op& op) const {
+  u64 m = 0;
+  for (std::size_t gi : op.gates) m |= s.layout.local_mask(qubit_mask(circuit_.gates[gi]));
+  for (const Term& t : op.terms)
+    for (int q : t.local) m |= u64{1} << q;
+  return m;
+}
+
+template <class Real>
+void Backward<Real>::build(Stage& s, const std::vector<std::size_t>& gates) {
+  const int lanes = core::simd::kernels<Real>().lanes_log2;
+  const int bits = s.layout.bits, rb = std::min(bits, 8);
+  std::vector<Op>& ops = s.ops;
+  std::vector<int> last(static_cast<std::size_t>(bits), -1);
+  auto mark = [&](u64 m, int i) {
+    for (; m != 0; m &= m - 1) last[static_cast<std::size_t>(std::countr_zero(m))] = i;
+  };
+  auto latest = [&](u64 m) {
+    int l = -1;
+    for (; m != 0; m &= m - 1) l = std::max(l, last[static_cast<std::size_t>(std::countr_zero(m))]);
+    return l;
+  };
+  for (std::size_t gi : gates) {
+    const Gate& g = circuit_.gates[gi];
+    if (g.kind == GateKind::I) continue;
+    const u64 local = s.layout.local_mask(qubit_mask(g));
+    if (g.kind == GateKind::RY && bits >= lanes + 3) {  // room for a full tile
+      const int q = std::countr_zero(local);
+      const bool lane = q < lanes;
+      int at = -1;
+      for (int i = last[static_cast<std::size_t>(q)] + 1; i < static_cast<int>(ops.size()) && at < 0; ++i) {
+        const Op& op = ops[static_cast<std::size_t>(i)];
+        if (op.kind != Kind::Rotations) continue;
+        if (std::find(op.qubits.begin(), op.qubits.end(), q) != op.qubits.end()) continue;
+        const int lane_slots = static_cast<int>(op.qubits.size()) - op.k;
+        if (lane ? lane_slots < 3 : op.k < 3) at = i;
+      }
+      if (at < 0) {
+        ops.push_back(Op{});
+        ops.back().kind = Kind::Rotations;
+        at = static_cast<int>(ops.size()) - 1;
+      }
+      Op& op = ops[static_cast<std::size_t>(at)];
+      if (lane) {
+        op.gates.push_back(gi);
+        op.qubits.push_back(q);
+      } else {  // vector-level slots stay sorted, before the lane slots
+        std::size_t pos = 0;
+        while (static_cast<int>(pos) < op.k && op.qubits[pos] < q) ++pos;
+        op.gates.insert(op.gates.begin() + static_cast<std::ptrdiff_t>(pos), gi);
+        op.qubits.insert(op.qubits.begin() + static_cast<std::ptrdiff_t>(pos), q);
+        ++op.k;
+      }
+      mark(local, at);
+      continue;
+    }
+    if (circuit::is_diagonal_gate(g)) {
+      Term t{gi, {}, 0, 0};
+      for (int q : g.qubits) t.local.push_back(s.layout.local_qubit(q));
+      const bool low = std::all_of(t.local.begin(), t.local.end(), [&](int q) { return q < rb; });
+      const bool high = std::all_of(t.local.begin(), t.local.end(), [&](int q) { return q >= rb; });
+      if (low || high) {
+        t.group = low ? 0 : 1;
+        int at = -1;
+        for (int i = latest(local) + 1; i < static_cast<int>(ops.size()) && at < 0; ++i)
+          if (ops[static_cast<std::size_t>(i)].kind == Kind::Diagonal) at = i;
+        if (at < 0) {
+          ops.push_back(Op{});
+          ops.back().kind = Kind::Diagonal;
+          at = static_cast<int>(ops.size()) - 1;
+        }
+        ops[static_cast<std::size_t>(at)].terms.push_back(std::move(t));
+        mark(local, at);
+        continue;
+      }
+    }
+    const bool cx = g.kind == GateKind::X || g.kind == GateKind::CX;
+    if (cx && (local & ((u64{1} << lanes) - 1)) == 0 && bits - lanes >= 2) {
+      if (ops.empty() || ops.back().kind != Kind::Permutation) {
+        ops.push_back(Op{});
+        ops.back().kind = Kind::Permutation;
+      }
+      ops.back().gates.push_back(gi);
+      mark(local, static_cast<int>(ops.size()) - 1);
+      continue;
+    }
+    ops.push_back(Op{});
+    ops.back().gates.push_back(gi);
+    mark(local, static_cast<int>(ops.size()) - 1);
+  }
+  // Permutation tables (the gates are already in un-apply order; X and CX are their own inverses).
+  for (Op& op : ops) {
+    if (op.kind != Kind::Permutation) continue;
+    if (op.gates.size() == 1) {
+      op.kind = Kind::Gate;
+      continue;
+    }
+    const int vb = bits - lanes;
+    std::vector<std::pair<u64, int>> steps;
+    for (std::size_t gi : op.gates) {
+      const Gate& g = circuit_.gates[gi];
+      steps.emplace_back(s.layout.local_mask(circuit::control_mask(g)) >> lanes,
+                         s.layout.local_qubit(g.qubits.back()) - lanes);
+    }
+    auto image = [&](u64 v) {
+      for (const auto& [c, t] : steps)
+        if ((v & c) == c) v ^= u64{1} << t;
+      return v;
+    };
+    op.lo_bits = std::min(vb, 8);
+    op.lo.resize(std::size_t{1} << op.lo_bits);
+    op.hi.resize(std::size_t{1} << (vb - op.lo_bits));
+    const u64 zero = image(0);
+    for (std::size_t v = 0; v < op.lo.size(); ++v) op.lo[v] = image(v);
+    for (std::size_t h = 0; h < op.hi.size(); ++h) op.hi[h] = image(u64{h} << op.lo_bits) ^ zero;
+  }
+  // Scaled rotations up to the cap; the dropped factors are restored by the first diagonal, or
+  // by the last rotation tile run unscaled.
+  int scaled = 0, last_scaled = -1;
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    Op& op = ops[i];
+    if (op.kind == Kind::Diagonal && s.sink < 0) s.sink = static_cast<int>(i);
+    if (op.kind != Kind::Rotations) continue;
+    op.scaled = op.k > 0 && scaled + op.k <= kMaxScaledSlots<Real>;
+    if (op.scaled) {
+      scaled += op.k;
+      last_scaled = static_cast<int>(i);
+    }
+  }
+  if (last_scaled >= 0 && s.sink < 0) {
+    ops[static_cast<std::size_t>(last_scaled)].scaled = false;
+    s.sink = last_scaled;
+  }
+  if (last_scaled < 0) s.sink = -1;
+}
+
+template <class Real>
+void Backward<Real>::refill(const circuit::AngleTable& angles) {
+  angles_ = &angles;
+  std::vector<cplx> phases, shifted, row, high;
+  for (const Stage& s : stages_) {
+    if (s.whole_state) continue;
+    const int bits = s.layout.bits, rb = std::min(bits, 8);
+    std::vector<double> factor(s.ops.size(), 1.0);  // scaled ops: the product of dropped factors
+    double total = 1.0;
+    for (std::size_t i = 0; i < s.ops.size(); ++i) {
+      const Op& op = s.ops[i];
+      Real* d = data_.data() + op.data;
+      if (op.kind == Kind::Rotations) {
+        for (std::size_t j = 0; j < op.gates.size(); ++j) {
+          const double theta = angles[op.gates[j]][0];
+          const double c = std::cos(theta / 2), sn = -std::sin(theta / 2);  // the inverse rotation
+          if (op.scaled && static_cast<int>(j) < op.k) {
+            const bool mode_u = std::abs(sn) > std::abs(c);
+            d[2 * j] = static_cast<Real>(mode_u ? c / sn : sn / c);
+            d[2 * j + 1] = mode_u ? Real(1) : Real(0);
+            factor[i] *= mode_u ? sn : c;
+          } else {
+            d[2 * j] = static_cast<Real>(c);
+            d[2 * j + 1] = static_cast<Real>(sn);
+          }
+        }
+        total *= factor[i];
+      } else if (op.kind == Kind::Diagonal) {
+        const std::size_t row_len = std::size_t{1} << rb, rows = std::size_t{1} << (bits - rb);
+        row.assign(row_len, cplx(1, 0));
+        high.assign(rows, cplx(1, 0));
+        for (const Term& t : op.terms) {
+          const Gate& g = circuit_.gates[t.gate];
+          circuit::diagonal_phases(g, angles[t.gate], phases);
+          // d(phase)/d(angle) = i g phase with g in {0, +-1/2, +-1}: read g off a quarter turn.
+          std::vector<double>& gen = generators_[t.gen];
+          gen.assign(phases.size(), 0.0);
+          if (g.is_parameterised()) {
+            std::vector<double> a = angles[t.gate];
+            a[0] += std::numbers::pi / 2;
+            circuit::diagonal_phases(g, a, shifted);
+            for (std::size_t x = 0; x < phases.size(); ++x)
+              gen[x] =
+                  std::round(4.0 * std::arg(cmul(shifted[x], std::conj(phases[x]))) / std::numbers::pi) / 2.0;
+          }
+          auto& table = t.group == 0 ? row : high;
+          const int shift = t.group == 0 ? 0 : rb;
+          for (std::size_t x = 0; x < table.size(); ++x) {
+            std::size_t k = 0;
+            for (std::size_t j = 0; j < t.local.size(); ++j) k |= ((x >> (t.local[j] - shift)) & 1) << j;
+            table[x] = cmul(table[x], std::conj(phases[k]));
+          }
+        }
+        for (std::size_t x = 0; x < row_len; ++x) {
+          d[2 * x] = d[2 * x + 1] = static_cast<Real>(row[x].real());
+          d[2 * row_len + 2 * x] = static_cast<Real>(-row[x].imag());
+          d[2 * row_len + 2 * x + 1] = static_cast<Real>(row[x].imag());
+        }
+        Real* h = d + 4 * row_len;
+        for (std::size_t x = 0; x < rows; ++x) {
+          h[2 * x] = static_cast<Real>(high[x].real());
+          h[2 * x + 1] = static_cast<Real>(high[x].imag());
+        }
+      }
+    }
+    // The sink multiplies both vectors by `total`, undoing every scaled op's 1 / factor.
+    if (s.sink >= 0) {
+      const Op& op = s.ops[static_cast<std::size_t>(s.sink)];
+      Real* d = data_.data() + op.data;
+      if (op.kind == Kind::Diagonal) {
+        const std::size_t begin = std::size_t{4} << rb, count = std::size_t{2} << (bits - rb);
+        for (std::size_t x = begin; x < begin + count; ++x) d[x] = static_cast<Real>(d[x] * total);
+      } else {
+        d[0] = static_cast<Real>(d[0] * total);
+        d[1] = static_cast<Real>(d[1] * total);
+      }
+    }
+    // Derivatives read from vectors carrying a scale F are F^2 too large.
+    double f = 1.0;
+    for (std::size_t i = 0; i < s.ops.size(); ++i) {
+      const Op& op = s.ops[i];
+      weight_[op.id] = 1.0 / (f * f);
+      if (op.kind == Kind::Rotations && op.scaled) f /= factor[i];
+      if (static_cast<int>(i) == s.sink) f *= total;
+    }
+  }
+}
+
+template <class Real>
+void Backward<Real>::add(std::size_t gate, int angle, double value, double* grad) const {
+  for (const auto& [p, coef] : circuit_.gates[gate].angles[static_cast<std::size_t>(angle)].terms)
+    grad[p] += 2.0 * coef * value;
+}
+
+// The general adjoint step of one gate on a block (derivative taken before or after un-applying,
+// whichever its form needs), with the derivative weighted for the scale the vectors carry.
+template <class Real>
+void Backward<Real>::gate_step(const core::BlockLayout& l, Real* p, Real* q, std::size_t k, double weight,
+                               double* grad) const {
+  const auto& kern = core::simd::kernels<Real>();
+  const auto& g = circuit_.gates[k];
+  const auto& a = (*angles_)[k];
+  if (!g.is_parameterised()) {
+    circuit::apply_gate_in_block(p, l, g, a, true);
+    circuit::apply_gate_in_block(q, l, g, a, true);
+    return;
+  }
+  double re[3] = {0, 0, 0};
+  if (circuit::is_pauli_kind(g.kind)) {
+    const core::PauliMasks pm = circuit::pauli_masks(g);
+    const core::PauliMasks local{l.local_mask(pm.x_mask), l.local_mask(pm.z_mask), pm.y_count};
+    re[0] = 0.5 * circuit::pauli_element_in_block(q, p, l.bits, local).imag();  // Re(-i/2 z)
+    circuit::apply_gate_in_block(p, l, g, a, true);
+    circuit::apply_gate_in_block(q, l, g, a, true);
+  } else {
+    const core::Mat2 u = circuit::target_matrix(g.kind, a);
+    const core::Mat2 ud = circuit::dagger(u);
+    Real udag[8], m[24];
+    int num_m = 0;
+    int which[3] = {0, 0, 0};
+    for (int j = 0; j < 4; ++j) {
+      udag[2 * j] = static_cast<Real>(ud[static_cast<std::size_t>(j)].real());
+      udag[2 * j + 1] = static_cast<Real>(ud[static_cast<std::size_t>(j)].imag());
+    }
+    for (std::size_t j = 0; j < g.angles.size(); ++j) {
+      if (g.angles[j].is_constant()) continue;
+      const core::Mat2 dm = circuit::target_matrix_derivative(g.kind, a, static_cast<int>(j));
+      const core::Mat2 mj = circuit::mat2_product(dm, ud);
+      for (int e = 0; e < 4; ++e) {
+        m[8 * num_m + 2 * e] = static_cast<Real>(mj[static_cast<std::size_t>(e)].real());
+        m[8 * num_m + 2 * e + 1] = static_cast<Real>(mj[static_cast<std::size_t>(e)].imag());
+      }
+      which[num_m++] = static_cast<int>(j);
+    }
+    double acc[3] = {0, 0, 0};
+    kern.adjoint_matrix1(p, q, l.bits, l.local_mask(circuit::control_mask(g)), l.local_qubit(g.qubits.back()),
+                         udag, m, num_m, acc);
+    for (int j = 0; j < num_m; ++j) re[which[j]] = acc[j];
+  }
+  for (std::size_t j = 0; j < g.angles.size(); ++j) add(k, static_cast<int>(j), re[j] * weight, grad);
+}
+
+// A gate wider than a block: the reference step on the whole state.
+template <class Real>
+void Backward<Real>::whole_state_step(std::size_t k, core::StateVector<Real>& psi,
+                                      core::StateVector<Real>& lam, std::vector<double>& gradient) const {
+  const auto& g = circuit_.gates[k];
+  const auto& a = (*angles_)[k];
+  std::array<cplx, 3> d{};
+  if (g.is_parameterised()) {
+    if (circuit::is_pauli_kind(g.kind)) {
+      d[0] = cplx(0, -0.5) * core::pauli_element(lam, psi, circuit::pauli_masks(g));
+      circuit::apply_gate(psi, g, a, true);
+    } else {
+      circuit::apply_gate(psi, g, a, true);
+      const u64 cmask = circuit::control_mask(g);
+      for (std::size_t j = 0; j < g.angles.size(); ++j) {
+        if (g.angles[j].is_constant()) continue;
+        const core::Mat2 dm = circuit::target_matrix_derivative(g.kind, a, static_cast<int>(j));
+        d[j] = core::controlled_matrix1_element(lam, psi, cmask, g.qubits.back(), dm);
+      }
+    }
+    for (std::size_t j = 0; j < g.angles.size(); ++j)
+      add(k, static_cast<int>(j), d[j].real(), gradient.data());
+  } else {
+    circuit::apply_gate(psi, g, a, true);
+  }
+  circuit::apply_gate(lam, g, a, true);
+}
+
+template <class Real>
+std::pair<Real*, Real*> Backward<Real>::run_block(const Stage& s, Real* p, Real* q, Real* pa, Real* qa,
+                                                  double* grad) const {
+  const auto& kern = core::simd::kernels<Real>();
+  const int bits = s.layout.bits, rb = std::min(bits, 8);
+  double wrow[256], whigh_small[64];
+  std::vector<double> whigh_big;
+  for (const Op& op : s.ops) {
+    const Real* d = data_.data() + op.data;
+    const double weight = weight_[op.id];
+    switch (op.kind) {
+      case Kind::Gate: gate_step(s.layout, p, q, op.gates.front(), weight, grad); break;
+      case Kind::Permutation:
+        kern.permute_vectors(p, pa, bits, op.lo.data(), op.lo_bits, op.hi.data());
+        kern.permute_vectors(q, qa, bits, op.lo.data(), op.lo_bits, op.hi.data());
+        std::swap(p, pa);
+        std::swap(q, qa);
+        break;
+      case Kind::Rotations: {
+        const Real* coef[3] = {};
+        const Real* lane_cs[3] = {};
+        int tq[3] = {}, lq[3] = {};
+        const int nl = static_cast<int>(op.gates.size()) - op.k;
+        for (int j = 0; j < op.k; ++j) {
+          coef[j] = d + 2 * j;
+          tq[j] = op.qubits[static_cast<std::size_t>(j)];
+        }
+        for (int j = 0; j < nl; ++j) {
+          lane_cs[j] = d + 2 * (op.k + j);
+          lq[j] = op.qubits[static_cast<std::size_t>(op.k + j)];
+        }
+        double acc[6] = {0, 0, 0, 0, 0, 0};
+        kern.adjoint_rotations(p, q, bits, op.k, tq, coef, nl, lq, lane_cs, op.scaled, acc);
+        // acc = 2 Re<lam| -i/2 Y |psi>; add() doubles its value, as dE/dangle = 2 Re<lam|dU U^+|psi>.
+        for (std::size_t j = 0; j < op.gates.size(); ++j) add(op.gates[j], 0, 0.5 * acc[j] * weight, grad);
+        break;
+      }
+      case Kind::Diagonal: {
+        const std::size_t row_len = std::size_t{1} << rb, rows = std::size_t{1} << (bits - rb);
+        std::fill(wrow, wrow + row_len, 0.0);
+        double* whigh = whigh_small;
+        if (rows > 64) {
+          whigh_big.assign(rows, 0.0);
+          whigh = whigh_big.data();
+        } else {
+          std::fill(whigh, whigh + rows, 0.0);
+        }
+        kern.adjoint_diagonal(p, q, bits, d, d + (std::size_t{4} << rb), wrow, whigh);
+        for (const Term& t : op.terms) {
+          const std::vector<double>& gen = generators_[t.gen];
+          if (!circuit_.gates[t.gate].is_parameterised()) continue;
+          const double* w = t.group == 0 ? wrow : whigh;
+          const std::size_t len = t.group == 0 ? row_len : rows;
+          const int shift = t.group == 0 ? 0 : rb;
+          double sum = 0.0;
+          for (std::size_t x = 0; x < len; ++x) {
+            std::size_t k = 0;
+            for (std::size_t j = 0; j < t.local.size(); ++j) k |= ((x >> (t.local[j] - shift)) & 1) << j;
+            sum += gen[k] * w[x];
+          }
+          // Re<lam| i g |psi> = -sum g Im(conj(lam) psi).
+          add(t.gate, 0, -sum * weight, grad);
+        }
+        break;
+      }
+    }
+  }
+  return {p, q};
+}
+
+template <class Real>
+void Backward<Real>::run(core::StateVector<Real>& psi, core::StateVector<Real>& lam,
+                         std::vector<double>& gradient) {
+  const std::size_t num_params = gradient.size();
+  stride_ = (num_params + 7) / 8 * 8 + 8;  // padded: no false sharing
+  const int threads = std::max(1, core::max_threads());
+  if (thread_gradients_.size() < stride_ * static_cast<std::size_t>(threads))
+    thread_gradients_.resize(stride_ * static_cast<std::size_t>(threads));
+  std::fill(thread_gradients_.begin(), thread_gradients_.end(), 0.0);
+  scratch_.reserve(block_bits_, 4);
+  Real* ps = reinterpret_cast<Real*>(psi.data());
+  Real* ls = reinterpret_cast<Real*>(lam.data());
+  for (const Stage& st : stages_) {
+    if (st.whole_state) {
+      whole_state_step(st.gate, psi, lam, gradient);
+      continue;
+    }
+    const core::BlockLayout& l = st.layout;
+    const std::size_t block_reals = std::size_t{2} << l.bits;
+    core::parallel_blocks(l.num_blocks, psi.size(), [&](u64 b, int t) {
+      double* grad = thread_gradients_.data() + stride_ * static_cast<std::size_t>(t);
+      Real* pa = scratch_.buffer(t, 2);
+      Real* qa = scratch_.buffer(t, 3);
+      if (l.contiguous) {
+        Real* p = ps + block_reals * b;
+        Real* q = ls + block_reals * b;
+        const auto [po, qo] = run_block(st, p, q, pa, qa, grad);
+        if (po != p) std::memcpy(p, po, block_reals * sizeof(Real));
+        if (qo != q) std::memcpy(q, qo, block_reals * sizeof(Real));
+        return;
+      }
+      Real* p = scratch_.buffer(t, 0);
+      Real* q = scratch_.buffer(t, 1);
+      core::gather_block(l, ps, b, p);
+      core::gather_block(l, static_cast<const Real*>(ls), b, q);
+      const auto [po, qo] = run_block(st, p, q, pa, qa, grad);
+      core::scatter_block(l, ps, b, po);
+      core::scatter_block(l, ls, b, qo);
+    });
+  }
+  for (int t = 0; t < threads; ++t)
+    for (std::size_t i = 0; i < num_params; ++i)
+      gradient[i] += thread_gradients_[stride_ * static_cast<std::size_t>(t) + i];
+}
+
+template class Backward<double>;
+template class Backward<float>;
+
+}  // namespace vqsim::gradient

@@ -1,0 +1,93 @@
+// The backward sweep of adjoint differentiation, compiled like circuit::Program: the reversed
+// circuit cut into cache-blocked stages that hold a block of psi and of lambda, and within a
+// stage the same packing as the forward pass, now with the derivative read in the pass that
+// un-applies the gates:
+// - RY gates on distinct qubits go into register tiles (core::simd adjoint_rotations): every
+//   derivative of a tile is read at its end (the gates commute), then both vectors are rotated
+//   back, in scaled form (two FMAs per pair and vector); the dropped factors are tracked per op
+//   and restored once per stage by a "sink" op;
+// - diagonal gates merge into one diagonal whose derivatives all come from one sum of
+//   Im(conj(lambda) psi) per row position and per row (core::simd adjoint_diagonal);
+// - runs of X/CX on vector-level qubits become one vector permutation of both vectors;
+// - every other gate takes the general per-gate adjoint step.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "circuit/circuit.hpp"
+#include "circuit/executor.hpp"
+#include "core/blocks.hpp"
+#include "core/state_vector.hpp"
+
+namespace vqsim::gradient {
+
+template <class Real>
+class Backward {
+ public:
+  Backward(const circuit::Circuit& circuit, int block_bits);
+
+  // Recomputes the numbers from one parameter vector's angles.
+  void refill(const circuit::AngleTable& angles);
+  // Un-applies the whole circuit from psi (the final state) and lam (H psi), adding
+  // dE/dtheta into gradient (which must hold num_parameters entries).
+  void run(core::StateVector<Real>& psi, core::StateVector<Real>& lam, std::vector<double>& gradient);
+
+  int num_stages() const { return static_cast<int>(stages_.size()); }
+  int num_ops() const;
+
+ private:
+  enum class Kind { Gate, Rotations, Diagonal, Permutation };
+  struct Term {  // a diagonal gate in a merged diagonal
+    std::size_t gate;
+    std::vector<int> local;
+    int group;        // 0: row table (local bits < 8), 1: high table
+    std::size_t gen;  // index into generators_
+  };
+  struct Op {
+    Kind kind = Kind::Gate;
+    std::vector<std::size_t> gates;  // Gate: one; Rotations: vector slots (sorted), then lane slots
+    std::vector<int> qubits;         // Rotations: the slots' local qubits, in the same order
+    int k = 0;                       // Rotations: vector-level slots
+    bool scaled = true;              // Rotations
+    std::vector<Term> terms;         // Diagonal
+    int lo_bits = 0;                 // Permutation
+    std::vector<std::uint64_t> lo, hi;
+    std::size_t data = 0;  // this op's numbers in data_
+    std::size_t id = 0;    // index into weight_
+  };
+  struct Stage {
+    core::BlockLayout layout;
+    std::vector<Op> ops;
+    bool whole_state = false;
+    std::size_t gate = 0;
+    int sink = -1;
+  };
+
+  void build(Stage& s, const std::vector<std::size_t>& gates);
+  std::uint64_t op_mask(const Stage& s, const Op& op) const;
+  // Runs a stage's ops on one block of psi (p) and lambda (q); pa and qa are spare buffers for
+  // permutations. Returns where the results ended up.
+  std::pair<Real*, Real*> run_block(const Stage& s, Real* p, Real* q, Real* pa, Real* qa, double* grad) const;
+  void gate_step(const core::BlockLayout& l, Real* p, Real* q, std::size_t k, double weight,
+                 double* grad) const;
+  void whole_state_step(std::size_t k, core::StateVector<Real>& psi, core::StateVector<Real>& lam,
+                        std::vector<double>& gradient) const;
+  void add(std::size_t gate, int angle, double value, double* grad) const;
+
+  const circuit::Circuit& circuit_;
+  int block_bits_;
+  std::vector<Stage> stages_;
+  std::vector<Real> data_;
+  std::vector<double> weight_;  // per op (index in ops_index_): 1 / F^2 for the scale F its inputs carry
+  std::vector<std::vector<double>> generators_;  // per Diagonal term: d(phase)/d(angle) / i per assignment
+  const circuit::AngleTable* angles_ = nullptr;
+  core::Scratch<Real> scratch_;
+  std::vector<double> thread_gradients_;
+  std::size_t stride_ = 0;
+};
+
+extern template class Backward<double>;
+extern template class Backward<float>;
+
+}  // namespace vqsim::gradient
