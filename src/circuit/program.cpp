@@ -234,7 +234,7 @@ Program<Real>::Program(const Circuit& circuit, int block_bits, bool fuse, Start 
     order.resize(circuit.gates.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   }
-  for (StagePlan& plan : schedule_stages(circuit, order, block_bits_, 4)) {
+  for (StagePlan& plan : schedule_stages(circuit, order, block_bits_, kContiguousBits)) {
     Stage s;
     if (plan.whole_state) {
       s.whole_state = true;
@@ -484,8 +484,8 @@ void Program<Real>::build_permutations(Stage& s) const {
       perm.gates.insert(perm.gates.end(), s.ops[r].gates.begin(), s.ops[r].gates.end());
     }
     auto image = [&](u64 v) {
-      for (const auto& [c, t] : steps)
-        if ((v & c) == c) v ^= u64{1} << t;
+      for (auto it = steps.rbegin(); it != steps.rend(); ++it)  // the inverse map: the source
+        if ((v & it->first) == it->first) v ^= u64{1} << it->second;
       return v;
     };
     perm.lo_bits = std::min(vb, 8);

@@ -25,6 +25,9 @@ namespace vqsim::circuit {
 // once) fits in a 1 MiB L2 with room to spare.
 template <class Real>
 int default_block_bits(int vectors = 1);
+// The lowest qubits every stage holds, so gathers copy chunks of 2^kContiguousBits amplitudes:
+// long enough for the memory system to stream them.
+inline constexpr int kContiguousBits = 4;
 // Registers up to this size run as a single block (2^16 amplitudes: 1 MiB in double).
 inline constexpr int kSingleBlockQubits = 16;
 

@@ -50,8 +50,8 @@ struct Kernels {
   // dropped factors c or s elsewhere (two FMAs per pair instead of four multiplies).
   void (*tile)(Real* p, int bits, int k, const int* tile_q, const Real* const* tile_m,
                const Real* const* lane_m, int kind);
-  // out[dst(v)] = in[v] for every vector v (2^lanes_log2 amplitudes) of a block, with
-  // dst(v) = lo[v & (2^lo_bits - 1)] ^ hi[v >> lo_bits] in vectors: affine permutations (X and CX
+  // out[w] = in[src(w)] for every vector w (2^lanes_log2 amplitudes) of a block, with
+  // src(w) = lo[w & (2^lo_bits - 1)] ^ hi[w >> lo_bits] in vectors: affine permutations (X and CX
   // runs on qubits >= lanes_log2) in one out-of-place copy. in and out must not overlap.
   void (*permute_vectors)(const Real* in, Real* out, int bits, const std::uint64_t* lo, int lo_bits,
                           const std::uint64_t* hi);

@@ -42,7 +42,7 @@ Backward<Real>::Backward(const circuit::Circuit& circuit, int block_bits)
     : circuit_(circuit), block_bits_(block_bits) {
   std::vector<std::size_t> reversed(circuit.gates.size());
   for (std::size_t i = 0; i < reversed.size(); ++i) reversed[i] = reversed.size() - 1 - i;
-  for (auto& plan : circuit::schedule_stages(circuit, reversed, block_bits, 4)) {
+  for (auto& plan : circuit::schedule_stages(circuit, reversed, block_bits, circuit::kContiguousBits)) {
     Stage st;
     st.whole_state = plan.whole_state;
     if (st.whole_state) {
@@ -183,8 +183,8 @@ void Backward<Real>::build(Stage& s, const std::vector<std::size_t>& gates) {
                          s.layout.local_qubit(g.qubits.back()) - lanes);
     }
     auto image = [&](u64 v) {
-      for (const auto& [c, t] : steps)
-        if ((v & c) == c) v ^= u64{1} << t;
+      for (auto it = steps.rbegin(); it != steps.rend(); ++it)  // the inverse map: the source
+        if ((v & it->first) == it->first) v ^= u64{1} << it->second;
       return v;
     };
     op.lo_bits = std::min(vb, 8);
