@@ -19,6 +19,7 @@
 
 #include "circuit/circuit.hpp"
 #include "circuit/expression.hpp"
+#include "circuit/precision.hpp"
 #include "gradient/evaluator.hpp"
 #include "io/errors.hpp"
 #include "io/input.hpp"
@@ -83,10 +84,11 @@ inline bool small_enough_to_run(const circuit::Circuit& c) {
   return c.num_qubits <= kRunMaxQubits && c.gates.size() <= kRunMaxGates;
 }
 
-// One energy and one gradient, as the optimizer's first step would ask.
-inline void evaluate_once(const circuit::Circuit& c, const observable::PauliSum& h,
-                          const std::vector<double>& theta, gradient::Method method) {
-  gradient::Evaluator evaluator(c, h);
+// One energy and one gradient, as the optimizer's first step would ask (in double or float).
+template <class Real = double>
+void evaluate_once(const circuit::Circuit& c, const observable::PauliSum& h, const std::vector<double>& theta,
+                   gradient::Method method) {
+  gradient::BasicEvaluator<Real> evaluator(c, h);
   const double e = evaluator.energy(theta);
   std::vector<double> grad;
   const double e2 = evaluator.energy_and_gradient(theta, grad, method);
@@ -154,6 +156,7 @@ inline void run_job(std::string_view bytes) {
     request.seed = job.settings.optimizer.seed;
     request.top_k = job.simulate.top_k;
     request.observables = job.observables;
+    request.precision = job.settings.precision;
     const auto result = simulate::run(c, request);
     std::uint64_t total = 0;
     for (const auto& [index, count] : result.counts) total += count;
@@ -162,7 +165,9 @@ inline void run_job(std::string_view bytes) {
   }
   const auto theta = vqe::initial_point(job.settings, c.num_parameters());
   check(theta.size() == static_cast<std::size_t>(c.num_parameters()), "initial point size");
-  evaluate_once(c, job.problem.observable, theta, job.settings.gradient);
+  circuit::with_precision(job.settings.precision, [&](auto zero) {
+    evaluate_once<decltype(zero)>(c, job.problem.observable, theta, job.settings.gradient);
+  });
 }
 
 // An angle expression, with a lookup that accepts every name (as a circuit without a

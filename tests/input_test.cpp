@@ -6,6 +6,7 @@
 
 #include "io/input.hpp"
 #include "io/output.hpp"
+#include "io/resources.hpp"
 
 namespace vqsim::io {
 namespace {
@@ -216,6 +217,12 @@ INSTANTIATE_TEST_SUITE_P(
                 "or spsa); 'lbfgs' uses exact gradients"},
         BadCase{"params_key_of_other_task", "", R"({"outputs": ["counts"]})",
                 "params.outputs: is not used by task 'vqe'"},
+        BadCase{"params_bad_precision", "", R"({"precision": "half"})",
+                "params.precision: 'half' is not one of double, single"},
+        BadCase{"params_precision_typo", "", R"({"precision": "singel"})",
+                "params.precision: 'singel' is not one of double, single (did you mean 'single'?)"},
+        BadCase{"params_precision_type", "", R"({"precision": 32})",
+                "params.precision: expected a string, got 32 (an integer)"},
         BadCase{"params_bad_task", "", R"({"task": "vqa"})",
                 "params.task: 'vqa' is not one of vqe, qaoa, simulate (did you mean 'vqe'?)"},
         BadCase{
@@ -227,6 +234,42 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"qaoa_without_problem", "", R"({"task": "qaoa"})",
                 "data: missing key 'problem' (task 'qaoa' needs one)"}),
     [](const testing::TestParamInfo<BadCase>& p) { return std::string(p.param.name); });
+
+TEST(Input, PrecisionIsReadForEveryTaskAndReported) {
+  EXPECT_EQ(parse_job(good_data(), nullptr).settings.precision, circuit::Precision::Double);
+  const json single = {{"precision", "single"}};
+  const Job vqe = parse_job(good_data(), &single);
+  EXPECT_EQ(vqe.settings.precision, circuit::Precision::Single);
+  const json maxcut =
+      json::parse(R"({"problem": {"type": "maxcut", "graph": {"num_nodes": 3, "edges": [[0, 1]]}}})");
+  EXPECT_EQ(parse_job(maxcut, &single).settings.precision, circuit::Precision::Single);
+  const json simulate = {{"task", "simulate"}, {"parameters", {0.1, 0.2}}, {"precision", "single"}};
+  EXPECT_EQ(parse_job(json{{"circuit", good_data()["circuit"]}}, &simulate).settings.precision,
+            circuit::Precision::Single);
+  // metadata.precision says what ran.
+  vqe::Result r;
+  r.parameters = {0.0, 0.0};
+  EXPECT_EQ(result_json(vqe, r, {})["metadata"]["precision"], "single");
+  const json twice = {{"precision", "double"}};
+  EXPECT_EQ(result_json(parse_job(good_data(), &twice), r, {})["metadata"]["precision"], "double");
+}
+
+TEST(Resources, SinglePrecisionHalvesTheStateVectors) {
+  using circuit::Precision;
+  const std::uint64_t process = std::uint64_t{64} << 20;
+  // 31 qubits, two states (psi and the adjoint's lambda): 64 GiB in double, 32 GiB in single.
+  EXPECT_EQ(state_vector_bytes(31, Precision::Double), std::uint64_t{32} << 30);
+  EXPECT_EQ(state_vector_bytes(31, Precision::Single), std::uint64_t{16} << 30);
+  EXPECT_EQ(vqe_memory_bytes(31, false, false, Precision::Double), (std::uint64_t{64} << 30) + process);
+  EXPECT_EQ(vqe_memory_bytes(31, false, false, Precision::Single), (std::uint64_t{32} << 30) + process);
+  EXPECT_EQ(vqe_memory_bytes(31, false, false), vqe_memory_bytes(31, false, false, Precision::Double));
+  // The Lanczos reference stays double: only the two states shrink.
+  const std::uint64_t dim = std::uint64_t{1} << 20;
+  EXPECT_EQ(vqe_memory_bytes(20, true, false, Precision::Double) -
+                vqe_memory_bytes(20, true, false, Precision::Single),
+            2 * dim * 8);
+  EXPECT_EQ(vqe_memory_bytes(50, false, false, Precision::Single), std::numeric_limits<std::uint64_t>::max());
+}
 
 TEST(InputJson, MalformedTextNamesLineAndColumn) {
   try {

@@ -7,6 +7,8 @@
 
 #include "circuit/executor.hpp"
 #include "qaoa/qaoa.hpp"
+#include "simulate/simulate.hpp"
+#include "vqe/vqe.hpp"
 
 namespace vqsim::qaoa {
 namespace {
@@ -107,6 +109,42 @@ TEST(Qaoa, AnalyseReportsTheLikelyAndTheOptimum) {
   EXPECT_DOUBLE_EQ(an.optimum->objective, 4.0);
   EXPECT_NEAR(*an.approximation_ratio, 0.75, 1e-12);
   EXPECT_EQ(c.parameter_names, (std::vector<std::string>{"gamma[0]", "beta[0]"}));
+}
+
+const std::vector<Edge> kCube{{0, 1, 1}, {1, 3, 1}, {3, 2, 1}, {2, 0, 1}, {4, 5, 1}, {5, 7, 1},
+                              {7, 6, 1}, {6, 4, 1}, {0, 4, 1}, {1, 5, 1}, {2, 6, 1}, {3, 7, 1}};
+
+// The float engine at the published p = 1 angles (Wang et al., above): the same cut to ~1e-7.
+TEST(Qaoa, SinglePrecisionReachesThePublishedP1Value) {
+  const CostProblem p = maxcut(8, kCube);
+  const circuit::Circuit c = circuit(p, 1);
+  const auto psi = simulate::prepare<float>(c, {std::atan(1 / std::numbers::sqrt2), std::numbers::pi / 8});
+  EXPECT_NEAR(p.objective_of_energy(p.hamiltonian.expectation(psi)), 8.3094010431, 1e-5);
+}
+
+// QAOA optimised in float (examples/maxcut-ring, examples/maxcut-3cube-p2): the same optimum as in
+// double within 1e-5, and the final states rank the same bit strings.
+TEST(Qaoa, SinglePrecisionOptimisationAgreesWithDouble) {
+  for (const auto& [problem, layers] : {std::pair{maxcut(8, ring(8)), 1}, std::pair{maxcut(8, kCube), 2}}) {
+    const vqe::Problem job{circuit(problem, layers), problem.hamiltonian};
+    vqe::Settings s;
+    s.initial = vqe::InitialKind::Given;
+    s.initial_parameters = ramp_start(layers);
+    s.exact = vqe::ExactMode::Never;
+    const auto d = vqe::run(job, s, nullptr);
+    s.precision = circuit::Precision::Single;
+    const auto f = vqe::run(job, s, nullptr);
+    EXPECT_NEAR(f.energy, d.energy, 1e-5) << layers;
+    const auto psi_d = simulate::prepare<double>(job.circuit, d.parameters);
+    const auto psi_f = simulate::prepare<float>(job.circuit, f.parameters);
+    EXPECT_NEAR(problem.hamiltonian.expectation(psi_f), f.energy, 1e-6);
+    const Analysis ad = analyse(problem, psi_d, d.energy, 4, true);
+    const Analysis af = analyse(problem, psi_f, f.energy, 4, true);
+    EXPECT_NEAR(af.expected_objective, ad.expected_objective, 1e-5);
+    EXPECT_NEAR(*af.approximation_ratio, *ad.approximation_ratio, 1e-5);
+    EXPECT_EQ(af.solution.objective, ad.solution.objective);
+    EXPECT_NEAR(af.best_solutions[0].probability, ad.best_solutions[0].probability, 1e-4);
+  }
 }
 
 }  // namespace

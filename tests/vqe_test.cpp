@@ -158,6 +158,47 @@ TEST(Vqe, ThreadCountDoesNotChangeTheAnswer) {
   EXPECT_NEAR(one.energy, two.energy, 1e-12);
 }
 
+// params.precision "single" runs the whole VQE in float: the H2 energies agree with double
+// (and FCI) to float rounding, well within 1e-5.
+TEST(Vqe, SinglePrecisionAgreesWithDoubleOnH2) {
+  // input/: the UCC ansatz from Hartree-Fock, and examples/h2-hardware-efficient: 24 parameters.
+  const json ucc = {{"optimizer", "lbfgs"}, {"initial_parameters", "zeros"}, {"max_iterations", 100}};
+  const json ref = load("h2_sto3g_0.7414_jw.json");
+  const json hea_data = {
+      {"ansatz",
+       {{"type", "hardware_efficient"}, {"num_qubits", 4}, {"layers", 2}, {"initial_bits", "0011"}}},
+      {"observable", ref["terms"]}};
+  const json hea = {{"initial_parameters", "random"}, {"seed", 1}, {"max_iterations", 500}};
+  for (const auto& [data, params] : {std::pair{h2_ucc(), ucc}, std::pair{hea_data, hea}}) {
+    json single_params = params;
+    single_params["precision"] = "single";
+    const auto d = run(data, params), f = run(data, single_params);
+    EXPECT_NEAR(d.energy, kH2Fci, 1e-9);
+    EXPECT_NEAR(f.energy, d.energy, 1e-5);
+    EXPECT_NEAR(f.energy, kH2Fci, 1e-5);
+    EXPECT_EQ(*f.exact_energy, *d.exact_energy);  // the reference is computed in double either way
+    // Float rounding shows in the norm, so the states really were single precision.
+    EXPECT_LE(d.norm_deviation, vqe::kNormTolerance);
+    EXPECT_GT(f.norm_deviation, vqe::kNormTolerance);
+    EXPECT_LE(f.norm_deviation, vqe::kNormToleranceSingle);
+    // And the energy at the optimum the float run found, recomputed in double, agrees too.
+    json at_f = params;
+    at_f["initial_parameters"] = f.parameters;
+    at_f["max_iterations"] = 1;
+    EXPECT_NEAR(run(data, at_f).history.front(), f.energy, 1e-5);
+  }
+}
+
+TEST(Vqe, SinglePrecisionWithShots) {
+  const json params = {
+      {"optimizer", "cobyla"}, {"shots", 2000}, {"max_iterations", 30}, {"seed", 4}, {"precision", "single"}};
+  const auto f = run(h2_ucc(), params);
+  ASSERT_TRUE(f.noiseless_energy.has_value());
+  // The noiseless energy of the float state at the returned point is the double one there.
+  const json at_f = {{"initial_parameters", f.parameters}, {"max_iterations", 1}};
+  EXPECT_NEAR(*f.noiseless_energy, run(h2_ucc(), at_f).history.front(), 1e-5);
+}
+
 TEST(Vqe, StopCheckEndsTheRunWithItsReason) {
   const io::Job job = io::parse_job(h2_ucc(), nullptr);
   int calls = 0;

@@ -72,17 +72,20 @@ json run_variational(const vqsim::io::Job& job, std::chrono::steady_clock::time_
                          (settings.exact == vqe::ExactMode::Auto &&
                           c.num_qubits <= (is_qaoa ? kAutoEnumerateQubits : vqe::kAutoExactMaxQubits));
   if (is_qaoa) settings.exact = vqe::ExactMode::Never;
-  std::uint64_t bytes =
-      vqsim::io::vqe_memory_bytes(c.num_qubits, reference && !is_qaoa, !job.problem.observable.is_real());
+  const auto precision = settings.precision;
+  std::uint64_t bytes = vqsim::io::vqe_memory_bytes(c.num_qubits, reference && !is_qaoa,
+                                                    !job.problem.observable.is_real(), precision);
   if (job.settings.shots || is_qaoa)  // a measurement copy
-    bytes = vqsim::io::saturating_add(bytes, vqsim::io::state_vector_bytes(c.num_qubits));
-  vqsim::io::check_memory(
-      bytes, "a " + std::to_string(c.num_qubits) + "-qubit " + std::string(vqsim::io::task_name(job.task)));
+    bytes = vqsim::io::saturating_add(bytes, vqsim::io::state_vector_bytes(c.num_qubits, precision));
+  vqsim::io::check_memory(bytes, "a " + std::to_string(c.num_qubits) + "-qubit " +
+                                     std::string(vqsim::io::task_name(job.task)) + " in " +
+                                     std::string(vqsim::circuit::precision_name(precision)) + " precision");
   spdlog::info(
-      "vqsim {}: {} {} qubits, {} gates, {} parameters, {} observable terms, optimizer {}, {} threads",
+      "vqsim {}: {} {} qubits, {} gates, {} parameters, {} observable terms, optimizer {}, {} precision, {} "
+      "threads",
       VQSIM_VERSION, vqsim::io::task_name(job.task), c.num_qubits, c.gates.size(), c.num_parameters(),
       job.problem.observable.terms().size(), vqsim::optimize::method_name(settings.optimizer.method),
-      vqsim::core::max_threads());
+      vqsim::circuit::precision_name(precision), vqsim::core::max_threads());
 
   const auto stop = [&]() -> std::optional<std::string> {
     if (g_signal != 0) return "cancelled";
@@ -97,21 +100,26 @@ json run_variational(const vqsim::io::Job& job, std::chrono::steady_clock::time_
   if (!is_qaoa)
     return vqsim::io::result_json(job, result, {seconds_since(start), vqsim::core::max_threads()});
 
-  // The final state at the best parameters says which bit strings to report.
-  const auto psi = vqsim::simulate::prepare(c, result.parameters);
-  const auto analysis = vqsim::qaoa::analyse(*job.cost, psi, job.problem.observable.expectation(psi),
-                                             job.simulate.top_k, reference);
+  // The final state at the best parameters (in the run's precision) says which bit strings to report.
+  const auto analysis = vqsim::circuit::with_precision(precision, [&](auto zero) {
+    const auto psi = vqsim::simulate::prepare<decltype(zero)>(c, result.parameters);
+    return vqsim::qaoa::analyse(*job.cost, psi, job.problem.observable.expectation(psi), job.simulate.top_k,
+                                reference);
+  });
   return vqsim::io::qaoa_result_json(job, result, analysis,
                                      {seconds_since(start), vqsim::core::max_threads()});
 }
 
 json run_simulate(const vqsim::io::Job& job, std::chrono::steady_clock::time_point start) {
   const auto& c = job.problem.circuit;
-  vqsim::io::check_memory(
-      vqsim::io::saturating_add(vqsim::io::state_vector_bytes(c.num_qubits), std::uint64_t{64} << 20),
-      "a " + std::to_string(c.num_qubits) + "-qubit simulation");
-  spdlog::info("vqsim {}: simulate {} qubits, {} gates, {} threads", VQSIM_VERSION, c.num_qubits,
-               c.gates.size(), vqsim::core::max_threads());
+  const auto precision = job.settings.precision;
+  vqsim::io::check_memory(vqsim::io::saturating_add(vqsim::io::state_vector_bytes(c.num_qubits, precision),
+                                                    std::uint64_t{64} << 20),
+                          "a " + std::to_string(c.num_qubits) + "-qubit simulation in " +
+                              std::string(vqsim::circuit::precision_name(precision)) + " precision");
+  spdlog::info("vqsim {}: simulate {} qubits, {} gates, {} precision, {} threads", VQSIM_VERSION,
+               c.num_qubits, c.gates.size(), vqsim::circuit::precision_name(precision),
+               vqsim::core::max_threads());
   const auto& outputs = job.simulate.outputs;
   auto wants = [&](const char* o) { return std::find(outputs.begin(), outputs.end(), o) != outputs.end(); };
   vqsim::simulate::Request request;
@@ -123,6 +131,7 @@ json run_simulate(const vqsim::io::Job& job, std::chrono::steady_clock::time_poi
   request.seed = job.settings.optimizer.seed;
   request.top_k = job.simulate.top_k;
   request.observables = job.observables;
+  request.precision = precision;
   const auto result = vqsim::simulate::run(c, request);
   return vqsim::io::simulate_result_json(job, result, {seconds_since(start), vqsim::core::max_threads()});
 }

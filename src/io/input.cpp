@@ -281,14 +281,15 @@ observable::PauliSum read_observable(const json& node, const std::string& path, 
 const std::vector<std::string>& task_keys(Task task) {
   static const std::vector<std::string> vqe{
       "task",          "optimizer", "max_iterations",  "tolerance", "gradient",    "initial_parameters",
-      "learning_rate", "seed",      "exact_reference", "shots",     "max_seconds", "log_level"};
+      "learning_rate", "seed",      "exact_reference", "shots",     "max_seconds", "precision",
+      "log_level"};
   static const std::vector<std::string> qaoa = [] {
     auto k = vqe;
     k.insert(k.end(), {"layers", "top_k"});
     return k;
   }();
-  static const std::vector<std::string> simulate{"task",   "parameters", "outputs", "shots",
-                                                 "layers", "seed",       "top_k",   "log_level"};
+  static const std::vector<std::string> simulate{"task", "parameters", "outputs",   "shots",    "layers",
+                                                 "seed", "top_k",      "precision", "log_level"};
   switch (task) {
     case Task::Qaoa: return qaoa;
     case Task::Simulate: return simulate;
@@ -682,6 +683,15 @@ Job parse_job(const json& data, const json* params_in) {
   if (params.contains("seed"))
     job.settings.optimizer.seed = static_cast<std::uint64_t>(
         get_int(params["seed"], "params.seed", 0, std::numeric_limits<std::int64_t>::max()));
+  if (params.contains("precision")) {
+    const std::string p = get_string(params["precision"], "params.precision");
+    if (p == "double")
+      job.settings.precision = circuit::Precision::Double;
+    else if (p == "single")
+      job.settings.precision = circuit::Precision::Single;
+    else
+      throw InputError("params.precision", enum_error(p, {"double", "single"}));
+  }
   if (params.contains("log_level")) {
     job.log_level = get_string(params["log_level"], "params.log_level");
     const auto levels = names_of({"trace", "debug", "info", "warn", "error", "off"});

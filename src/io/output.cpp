@@ -19,7 +19,7 @@ json common_metadata(const Job& job, const RunInfo& info) {
       {"num_parameters", c.num_parameters()},
       {"num_gates", c.gates.size()},
       {"threads", info.threads},
-      {"precision", "double"},
+      {"precision", circuit::precision_name(job.settings.precision)},
       {"version", VQSIM_VERSION},
       {"seed", job.settings.optimizer.seed},
   };

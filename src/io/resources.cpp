@@ -32,6 +32,9 @@ std::optional<std::uint64_t> meminfo_available() {
   return std::nullopt;
 }
 
+static_assert(circuit::amplitude_bytes(circuit::Precision::Double) == sizeof(std::complex<double>));
+static_assert(circuit::amplitude_bytes(circuit::Precision::Single) == sizeof(std::complex<float>));
+
 }  // namespace
 
 MemoryBudget memory_budget() {
@@ -57,9 +60,9 @@ MemoryBudget memory_budget() {
   return b;
 }
 
-std::uint64_t state_vector_bytes(int num_qubits) {
+std::uint64_t state_vector_bytes(int num_qubits, circuit::Precision precision) {
   if (num_qubits > 40) return std::numeric_limits<std::uint64_t>::max();
-  return (std::uint64_t{1} << num_qubits) * sizeof(std::complex<double>);
+  return (std::uint64_t{1} << num_qubits) * circuit::amplitude_bytes(precision);
 }
 
 std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
@@ -67,11 +70,13 @@ std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
                                                            : a + b;
 }
 
-std::uint64_t vqe_memory_bytes(int num_qubits, bool exact_reference, bool complex_hamiltonian) {
+std::uint64_t vqe_memory_bytes(int num_qubits, bool exact_reference, bool complex_hamiltonian,
+                               circuit::Precision precision) {
   // Beyond 2^40 amplitudes (16 TiB a state) no machine qualifies; saturate instead of wrapping.
   if (num_qubits > 40) return std::numeric_limits<std::uint64_t>::max();
   const std::uint64_t dim = std::uint64_t{1} << num_qubits;
-  std::uint64_t bytes = gradient::Evaluator::kStateVectors * dim * sizeof(std::complex<double>);
+  static_assert(gradient::Evaluator::kStateVectors == gradient::FloatEvaluator::kStateVectors);
+  std::uint64_t bytes = gradient::Evaluator::kStateVectors * dim * circuit::amplitude_bytes(precision);
   if (exact_reference) {
     // Lanczos: 30 basis vectors of doubles (twice as long for a complex H) + two work states.
     bytes +=

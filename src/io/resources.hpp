@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "circuit/precision.hpp"
+
 namespace vqsim::io {
 
 struct MemoryBudget {
@@ -14,13 +16,16 @@ struct MemoryBudget {
 
 MemoryBudget memory_budget();
 
-// Bytes of one double-precision state of n qubits, saturating at the uint64 maximum.
-std::uint64_t state_vector_bytes(int num_qubits);
+// Bytes of one state of n qubits (16 bytes an amplitude in double, 8 in single), saturating at
+// the uint64 maximum.
+std::uint64_t state_vector_bytes(int num_qubits, circuit::Precision precision = circuit::Precision::Double);
 // a + b, saturating.
 std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b);
 
-// Bytes a VQE run of n qubits needs for its state vectors and, when on, the exact reference.
-std::uint64_t vqe_memory_bytes(int num_qubits, bool exact_reference, bool complex_hamiltonian);
+// Bytes a VQE run of n qubits needs for its state vectors (in `precision`) and, when on, the
+// exact reference (always double).
+std::uint64_t vqe_memory_bytes(int num_qubits, bool exact_reference, bool complex_hamiltonian,
+                               circuit::Precision precision = circuit::Precision::Double);
 
 // Throws a RESOURCE_LIMIT ServiceError naming both figures when needed > available.
 void check_memory(std::uint64_t needed_bytes, const std::string& what);

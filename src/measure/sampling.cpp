@@ -7,6 +7,15 @@
 #include "core/kernels.hpp"
 
 namespace vqsim::measure {
+namespace {
+
+// |amplitude|^2 in double, also for a float state.
+template <class Real>
+double probability(const std::complex<Real>& a) {
+  return std::norm(std::complex<double>(a));
+}
+
+}  // namespace
 
 std::string bit_string(std::uint64_t index, int num_qubits) {
   std::string s(static_cast<std::size_t>(num_qubits), '0');
@@ -15,7 +24,8 @@ std::string bit_string(std::uint64_t index, int num_qubits) {
   return s;
 }
 
-std::map<std::uint64_t, std::uint64_t> sample(const core::StateVector<double>& psi, std::uint64_t shots,
+template <class Real>
+std::map<std::uint64_t, std::uint64_t> sample(const core::StateVector<Real>& psi, std::uint64_t shots,
                                               std::mt19937_64& rng) {
   // The norm is 1 up to rounding; scaling the uniforms by it keeps the last bin reachable.
   const double total = core::norm_squared(psi);
@@ -28,7 +38,7 @@ std::map<std::uint64_t, std::uint64_t> sample(const core::StateVector<double>& p
   std::size_t next = 0;
   const std::uint64_t last = psi.size() - 1;
   for (std::uint64_t i = 0; i < psi.size() && next < u.size(); ++i) {
-    const double p = std::norm(psi[i]);
+    const double p = probability(psi[i]);
     if (p == 0.0) continue;
     cumulative += p;
     std::uint64_t hits = 0;
@@ -37,14 +47,14 @@ std::map<std::uint64_t, std::uint64_t> sample(const core::StateVector<double>& p
   }
   if (next < u.size()) {  // rounding left a few uniforms beyond the sum: they fall in the last nonzero bin
     std::uint64_t i = last;
-    while (i > 0 && std::norm(psi[i]) == 0.0) --i;
+    while (i > 0 && probability(psi[i]) == 0.0) --i;
     counts[i] += u.size() - next;
   }
   return counts;
 }
 
-std::vector<std::pair<double, std::uint64_t>> most_likely(const core::StateVector<double>& psi,
-                                                          std::size_t k) {
+template <class Real>
+std::vector<std::pair<double, std::uint64_t>> most_likely(const core::StateVector<Real>& psi, std::size_t k) {
   // A min-heap of the k best seen so far.
   auto worse = [](const std::pair<double, std::uint64_t>& a, const std::pair<double, std::uint64_t>& b) {
     return a.first > b.first || (a.first == b.first && a.second < b.second);
@@ -53,7 +63,7 @@ std::vector<std::pair<double, std::uint64_t>> most_likely(const core::StateVecto
                       decltype(worse)>
       heap(worse);
   for (std::uint64_t i = 0; i < psi.size(); ++i) {
-    const double p = std::norm(psi[i]);
+    const double p = probability(psi[i]);
     if (heap.size() < k) {
       heap.emplace(p, i);
     } else if (k > 0 && worse({p, i}, heap.top())) {
@@ -70,7 +80,8 @@ std::vector<std::pair<double, std::uint64_t>> most_likely(const core::StateVecto
   return out;
 }
 
-ShotEstimator::ShotEstimator(const observable::PauliSum& h) {
+template <class Real>
+BasicShotEstimator<Real>::BasicShotEstimator(const observable::PauliSum& h) {
   // Greedy qubit-wise commuting grouping: a term joins the first group whose basis agrees on
   // every qubit both act on.
   for (const auto& t : h.terms()) {
@@ -99,10 +110,11 @@ ShotEstimator::ShotEstimator(const observable::PauliSum& h) {
   }
 }
 
-double ShotEstimator::estimate(const core::StateVector<double>& psi, std::uint64_t shots,
-                               std::mt19937_64& rng) {
+template <class Real>
+double BasicShotEstimator<Real>::estimate(const core::StateVector<Real>& psi, std::uint64_t shots,
+                                          std::mt19937_64& rng) {
   if (!work_ || work_->num_qubits() != psi.num_qubits())
-    work_ = std::make_unique<core::StateVector<double>>(psi.num_qubits());
+    work_ = std::make_unique<core::StateVector<Real>>(psi.num_qubits());
   const double r2 = 1.0 / std::sqrt(2.0);
   const core::Mat2 hadamard{r2, r2, r2, -r2};
   // H S^dagger maps the Y eigenbasis onto the Z eigenbasis.
@@ -124,5 +136,16 @@ double ShotEstimator::estimate(const core::StateVector<double>& psi, std::uint64
   }
   return energy;
 }
+
+template std::map<std::uint64_t, std::uint64_t> sample(const core::StateVector<double>&, std::uint64_t,
+                                                       std::mt19937_64&);
+template std::map<std::uint64_t, std::uint64_t> sample(const core::StateVector<float>&, std::uint64_t,
+                                                       std::mt19937_64&);
+template std::vector<std::pair<double, std::uint64_t>> most_likely(const core::StateVector<double>&,
+                                                                   std::size_t);
+template std::vector<std::pair<double, std::uint64_t>> most_likely(const core::StateVector<float>&,
+                                                                   std::size_t);
+template class BasicShotEstimator<double>;
+template class BasicShotEstimator<float>;
 
 }  // namespace vqsim::measure

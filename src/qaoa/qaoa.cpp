@@ -144,7 +144,8 @@ Optimum enumerate_optimum(const CostProblem& problem) {
 
 namespace vqsim::qaoa {
 
-Analysis analyse(const CostProblem& problem, const core::StateVector<double>& state, double energy,
+template <class Real>
+Analysis analyse(const CostProblem& problem, const core::StateVector<Real>& state, double energy,
                  std::size_t top_k, bool enumerate) {
   Analysis a;
   a.expected_objective = problem.objective_of_energy(energy);
@@ -160,5 +161,8 @@ Analysis analyse(const CostProblem& problem, const core::StateVector<double>& st
   }
   return a;
 }
+
+template Analysis analyse(const CostProblem&, const core::StateVector<double>&, double, std::size_t, bool);
+template Analysis analyse(const CostProblem&, const core::StateVector<float>&, double, std::size_t, bool);
 
 }  // namespace vqsim::qaoa

@@ -84,8 +84,9 @@ struct Analysis {
 };
 
 // What the final QAOA state says about the problem: its top_k outcomes, and, when `enumerate`,
-// the true optimum and expected_objective / optimum.
-Analysis analyse(const CostProblem& problem, const core::StateVector<double>& state, double energy,
+// the true optimum and expected_objective / optimum. For double and float states.
+template <class Real>
+Analysis analyse(const CostProblem& problem, const core::StateVector<Real>& state, double energy,
                  std::size_t top_k, bool enumerate);
 
 }  // namespace vqsim::qaoa

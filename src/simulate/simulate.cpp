@@ -1,25 +1,18 @@
 #include "simulate/simulate.hpp"
 
 #include <random>
+#include <type_traits>
 
 #include "circuit/executor.hpp"
 #include "circuit/program.hpp"
 #include "measure/sampling.hpp"
 
 namespace vqsim::simulate {
+namespace {
 
-core::StateVector<double> prepare(const circuit::Circuit& circuit, const std::vector<double>& parameters) {
-  core::StateVector<double> psi(circuit.num_qubits);
-  circuit::AngleTable angles;
-  angles.fill(circuit, parameters);
-  circuit::Program<double> program(circuit, 0, true, circuit::Start::Zero);  // fused, cache-blocked
-  program.refill(angles);
-  program.run(psi);
-  return psi;
-}
-
-Result run(const circuit::Circuit& circuit, const Request& request) {
-  const core::StateVector<double> psi = prepare(circuit, request.parameters);
+template <class Real>
+Result run_in(const circuit::Circuit& circuit, const Request& request) {
+  const core::StateVector<Real> psi = prepare<Real>(circuit, request.parameters);
 
   Result r;
   r.norm = core::norm_squared(psi);
@@ -30,12 +23,34 @@ Result run(const circuit::Circuit& circuit, const Request& request) {
   if (request.probabilities) {
     r.probabilities = measure::most_likely(psi, request.top_k);
     // Outcomes that cannot occur are not "likely": drop what is zero up to rounding.
-    std::erase_if(r.probabilities, [](const auto& p) { return p.first <= kZeroProbability; });
+    const double zero = std::is_same_v<Real, float> ? kZeroProbabilitySingle : kZeroProbability;
+    std::erase_if(r.probabilities, [&](const auto& p) { return p.first <= zero; });
   }
   for (const auto& [name, h] : request.observables)
     r.expectation_values.emplace_back(name, h.expectation(psi));
   if (request.statevector) r.statevector.assign(psi.data(), psi.data() + psi.size());
   return r;
+}
+
+}  // namespace
+
+template <class Real>
+core::StateVector<Real> prepare(const circuit::Circuit& circuit, const std::vector<double>& parameters) {
+  core::StateVector<Real> psi(circuit.num_qubits);
+  circuit::AngleTable angles;
+  angles.fill(circuit, parameters);
+  circuit::Program<Real> program(circuit, 0, true, circuit::Start::Zero);  // fused, cache-blocked
+  program.refill(angles);
+  program.run(psi);
+  return psi;
+}
+
+template core::StateVector<double> prepare(const circuit::Circuit&, const std::vector<double>&);
+template core::StateVector<float> prepare(const circuit::Circuit&, const std::vector<double>&);
+
+Result run(const circuit::Circuit& circuit, const Request& request) {
+  return circuit::with_precision(request.precision,
+                                 [&](auto zero) { return run_in<decltype(zero)>(circuit, request); });
 }
 
 }  // namespace vqsim::simulate

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numbers>
 #include <random>
+#include <type_traits>
 
 #include <spdlog/spdlog.h>
 
@@ -27,14 +28,19 @@ std::vector<double> initial_point(const Settings& s, int num_parameters) {
   }
 }
 
-Result run(const Problem& problem, const Settings& settings, const InterimSink& on_iteration,
-           const StopCheck& should_stop) {
-  gradient::Evaluator evaluator(problem.circuit, problem.observable);
+namespace {
+
+// The whole run with state vectors of Real (double or float); run() picks Real once.
+template <class Real>
+Result run_in(const Problem& problem, const Settings& settings, const InterimSink& on_iteration,
+              const StopCheck& should_stop) {
+  gradient::BasicEvaluator<Real> evaluator(problem.circuit, problem.observable);
   Result result;
   const std::vector<double> x0 = initial_point(settings, problem.circuit.num_parameters());
   // Numerical health: unitary evolution keeps the norm at 1; rounding drift is measured, not hidden.
   const auto check_norm = [&] {
-    result.norm_deviation = std::max(result.norm_deviation, std::abs(core::norm_squared(evaluator.state()) - 1.0));
+    result.norm_deviation =
+        std::max(result.norm_deviation, std::abs(core::norm_squared(evaluator.state()) - 1.0));
   };
 
   if (x0.empty()) {
@@ -51,7 +57,7 @@ Result run(const Problem& problem, const Settings& settings, const InterimSink& 
     // Finite shots: the state from the evaluator, the energy estimated from samples. Its own
     // random stream, so adding shots does not change SPSA's perturbations.
     std::optional<std::string> stopped_because;
-    std::optional<measure::ShotEstimator> sampler;
+    std::optional<measure::BasicShotEstimator<Real>> sampler;
     std::mt19937_64 shot_rng(settings.optimizer.seed ^ 0x9e3779b97f4a7c15ULL);
     if (settings.shots) sampler.emplace(problem.observable);
     const optimize::Objective f = [&](const std::vector<double>& x, std::vector<double>* grad) {
@@ -79,9 +85,10 @@ Result run(const Problem& problem, const Settings& settings, const InterimSink& 
     if (sampler) result.noiseless_energy = at_best;
   }
   result.evaluations = evaluator.evaluations();
-  if (result.norm_deviation > kNormTolerance)
+  const double norm_tolerance = std::is_same_v<Real, float> ? kNormToleranceSingle : kNormTolerance;
+  if (result.norm_deviation > norm_tolerance)
     spdlog::warn("the state's norm drifted by {:.3g} (tolerance {:.0e}): energies may be off by as much",
-                 result.norm_deviation, kNormTolerance);
+                 result.norm_deviation, norm_tolerance);
 
   const bool exact = settings.exact == ExactMode::Always ||
                      (settings.exact == ExactMode::Auto && problem.circuit.num_qubits <= kAutoExactMaxQubits);
@@ -94,6 +101,15 @@ Result run(const Problem& problem, const Settings& settings, const InterimSink& 
                    r.matrix_products);
   }
   return result;
+}
+
+}  // namespace
+
+Result run(const Problem& problem, const Settings& settings, const InterimSink& on_iteration,
+           const StopCheck& should_stop) {
+  return circuit::with_precision(settings.precision, [&](auto zero) {
+    return run_in<decltype(zero)>(problem, settings, on_iteration, should_stop);
+  });
 }
 
 }  // namespace vqsim::vqe

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "circuit/circuit.hpp"
+#include "circuit/precision.hpp"
 #include "gradient/evaluator.hpp"
 #include "observable/pauli_sum.hpp"
 #include "optimize/optimizer.hpp"
@@ -22,8 +23,10 @@ struct Problem {
 enum class InitialKind { Zeros, Random, Given };
 enum class ExactMode { Auto, Always, Never };
 
-// A norm drift beyond this is logged as a warning (and always reported in metadata).
+// A norm drift beyond this is logged as a warning (and always reported in metadata). Float
+// states drift by ~1e-7 per pass in rounding alone, so single precision has its own bound.
 inline constexpr double kNormTolerance = 1e-10;
+inline constexpr double kNormToleranceSingle = 1e-5;
 
 // Above this many qubits, exact_reference "auto" skips the Lanczos reference.
 inline constexpr int kAutoExactMaxQubits = 16;
@@ -36,6 +39,8 @@ struct Settings {
   ExactMode exact = ExactMode::Auto;
   // Finite-shot energies: this many shots per qubit-wise commuting group (simulate: counts).
   std::optional<std::uint64_t> shots;
+  // The state vectors' type (simulate reads it too); energies and parameters stay doubles.
+  circuit::Precision precision = circuit::Precision::Double;
 };
 
 struct Result {

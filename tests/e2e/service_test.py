@@ -2,8 +2,9 @@
 """End-to-end tests of the vqsim binary: real inputs in, stdout read as the PlanQK runtime reads it.
 
 For every job folder (input/ and examples/*/) the binary's stdout must keep the runtime contract
-(shared/tools/planqk_stdout.py, strict, and against openapi-spec.yml when present); the H2 example
-must reach its published FCI energy. Bad inputs must give an error result with the right code,
+(shared/tools/planqk_stdout.py, strict, and against openapi-spec.yml when present) and report the
+precision its params.json asks for; the H2 examples must reach their published FCI energy (within
+float rounding for the single-precision one). Bad inputs must give an error result with the right code,
 exit code and a detail naming the field.
 """
 import argparse
@@ -96,6 +97,8 @@ BAD = [
     ("statevector_too_large", {"circuit": {"num_qubits": 20, "gates": []}},
      {"outputs": ["statevector"]}, "INVALID_INPUT", 2, "the statevector output is limited to 16 qubits"),
     ("shots_with_lbfgs", GOOD, {"shots": 100}, "INVALID_INPUT", 2, "finite-shot energies need a derivative-free"),
+    ("bad_precision", GOOD, {"precision": "half"}, "INVALID_INPUT", 2,
+     "params.precision: 'half' is not one of double, single"),
 ]
 
 # A job that runs until stopped: SPSA on a 12-qubit transverse-field Ising chain.
@@ -159,10 +162,16 @@ def main():
         interims = summary.get("interim_results", [])
         if "iterations" in result:
             check(len(interims) == result["iterations"], f"{job.name}: one interim result per iteration")
+        params = json.loads((job / "params.json").read_text() or "{}") if (job / "params.json").exists() else {}
+        precision = ((summary.get("result") or {}).get("metadata") or {}).get("precision")
+        check(precision == params.get("precision", "double"), f"{job.name}: metadata.precision {precision}")
         if job.name == "input":
             e = result.get("energy", math.nan)
             check(abs(e - FCI_H2) < 1e-6, f"input: H2 energy {e} within 1e-6 of FCI {FCI_H2}")
             check(abs(result.get("exact_energy", math.nan) - FCI_H2) < 1e-9, "input: exact reference is FCI")
+        if job.name == "h2-hardware-efficient-single":
+            e = result.get("energy", math.nan)
+            check(abs(e - FCI_H2) < 1e-5, f"{job.name}: H2 energy {e} within 1e-5 of FCI {FCI_H2}")
 
     with tempfile.TemporaryDirectory() as tmp:
         for name, data, params, want_code, want_exit, want_detail in BAD:

@@ -12,8 +12,8 @@ Checks, each printed as `ok`, `not ok` or `skip`:
   4. input/ and every examples/*/ data.json and params.json match inputData / inputParams;
   5. vqsim --input DIR on each of them exits 0 and its stdout keeps the PlanQK contract
      (shared/tools/planqk_stdout.py --spec), with a self-consistent result;
-  6. every task, optimizer, gradient, gate, ansatz, problem and output option the spec
-     advertises runs, with a self-consistent result;
+  6. every task, optimizer, gradient, gate, ansatz, problem, output and precision option the
+     spec advertises runs, with a self-consistent result;
   7. bad inputs exit 2 with an INVALID_INPUT errorResponse (and the spec rejects those that
      a schema can see), an oversized problem exits 3 with RESOURCE_LIMIT;
   8. max_seconds stops a run with stop_reason time_limit, and SIGTERM cancels one: exit 4,
@@ -354,6 +354,11 @@ def input_num_qubits(data):
     return None
 
 
+def rounding(m):
+    """Relative accuracy the results can claim: float rounding in single precision."""
+    return 1e-5 if m.get("precision") == "single" else 1e-8
+
+
 def variational_consistency(r, m):
     problems = []
     if len(r["parameters"]) != len(r["parameter_names"]) or \
@@ -375,7 +380,7 @@ def variational_consistency(r, m):
             problems.append("energy_error != energy - exact_energy")
         # A sampled energy may fall below the ground energy; the noiseless one may not.
         e = r.get("noiseless_energy", r["energy"])
-        if e < r["exact_energy"] - 1e-8 * max(1.0, abs(r["exact_energy"])):
+        if e < r["exact_energy"] - rounding(m) * max(1.0, abs(r["exact_energy"])):
             problems.append("energy below the exact ground energy (variational principle)")
     return problems
 
@@ -426,20 +431,21 @@ def simulate_consistency(r, m):
     if "probabilities" in r:
         if len(r["probabilities"]) > m["top_k"]:
             problems.append("more probabilities than top_k")
-        if sum(r["probabilities"].values()) > 1 + 1e-9:
+        if sum(r["probabilities"].values()) > 1 + rounding(m) / 10:
             problems.append("probabilities add up to more than 1")
     if "statevector" in r:
         sv = r["statevector"]
         if len(sv) != 2 ** n:
             problems.append(f"statevector has {len(sv)} amplitudes for {n} qubits")
-        elif abs(sum(a * a + b * b for a, b in sv) - 1) > 1e-9:
+        elif abs(sum(a * a + b * b for a, b in sv) - 1) > rounding(m) / 10:
             problems.append("statevector is not normalised")
     return problems
 
 
-def result_consistency(result_response, data=None):
+def result_consistency(result_response, data=None, params=None):
     """Cross-field checks a schema cannot express."""
     r, m = result_response["result"], result_response["metadata"]
+    asked = (params if isinstance(params, dict) else {}).get("precision", "double")
     task = m.get("task")
     if task == "simulate":
         problems = simulate_consistency(r, m)
@@ -450,6 +456,8 @@ def result_consistency(result_response, data=None):
     n = input_num_qubits(data)
     if n is not None and m["num_qubits"] != n:
         problems.append(f"metadata.num_qubits {m['num_qubits']} != input {n}")
+    if m["precision"] != asked:
+        problems.append(f"metadata.precision {m['precision']!r} != params.precision {asked!r}")
     return problems
 
 
@@ -457,7 +465,8 @@ def check_good_run(spec, binary, shared, d, name):
     run = run_vqsim(binary, shared, d)
     ok = run.rc == 0 and not run.problems
     if ok:
-        extra = result_consistency(run.result, read_json(d / "data.json"))
+        params = read_json(d / "params.json") if (d / "params.json").is_file() else None
+        extra = result_consistency(run.result, read_json(d / "data.json"), params)
         version = spec["info"]["version"]
         if run.result["metadata"]["version"] != version:
             extra.append(f"metadata.version {run.result['metadata']['version']!r} != the spec's "
@@ -612,6 +621,11 @@ def coverage_cases(spec):
         cases.append((f"shots with {opt}", base,
                       {"optimizer": opt, "shots": 200, "seed": 5, "max_iterations": 4}))
     cases.append(("max_seconds", base, {"max_seconds": 30, "max_iterations": 3}))
+    for precision in params_props["precision"]["enum"]:
+        cases.append((f"precision {precision}", base,
+                      {"precision": precision, "initial_parameters": "random", "max_iterations": 5}))
+        cases.append((f"precision {precision} with shots", base,
+                      {"precision": precision, "optimizer": "cobyla", "shots": 200, "max_iterations": 4}))
 
     # QAOA: every problem type (the spec's own examples), and its options.
     problems = [schemas[p["$ref"].rsplit("/", 1)[1]]["example"]
@@ -629,6 +643,9 @@ def coverage_cases(spec):
     cases.append(("qaoa with shots", maxcut,
                   {"optimizer": "cobyla", "shots": 300, "seed": 2, "max_iterations": 10}))
     cases.append(("qaoa with max_seconds", maxcut, {"max_seconds": 30, "layers": 3}))
+    for precision in params_props["precision"]["enum"]:
+        cases.append((f"qaoa precision {precision}", maxcut,
+                      {"precision": precision, "layers": 2, "max_iterations": 20}))
 
     # simulate: every output alone, then together, and both ways of giving parameters.
     bell = {"num_qubits": 2, "gates": [{"gate": "h", "qubits": [0]},
@@ -647,6 +664,9 @@ def coverage_cases(spec):
                   {"task": "simulate", "parameters": {"theta": 0.3}, "outputs": everything,
                    "shots": 500, "top_k": 2, "seed": 9}))
     cases.append(("simulate default outputs", {"circuit": bell}, {"parameters": [0.1]}))
+    for precision in params_props["precision"]["enum"]:
+        cases.append((f"simulate precision {precision}", {"circuit": bell, "observables": named},
+                      {"parameters": [0.3], "outputs": everything, "precision": precision, "seed": 4}))
     cases.append(("simulate default outputs with shots and observables",
                   {"circuit": bell, "observables": named}, {"parameters": [0.1], "shots": 64}))
     cases.append(("simulate a circuit without parameters",
@@ -737,6 +757,10 @@ def bad_cases():
          {"optimizer": "spsa", "shots": 0}, None, True, *inv),
         ("max_seconds 0", {"ansatz": SMALL_ANSATZ, "observable": obs},
          {"max_seconds": 0}, None, True, *inv),
+        ("unknown precision", {"ansatz": SMALL_ANSATZ, "observable": obs},
+         {"precision": "half"}, None, True, *inv),
+        ("precision not a string", {"circuit": good_circuit},
+         {"parameters": [0.1], "precision": 32}, None, True, *inv),
         # qaoa problems
         ("unknown problem type", {"problem": {"type": "tsp", "graph": MAXCUT["graph"]}},
          None, None, True, *inv),
@@ -800,10 +824,10 @@ def check_option_runs(spec, binary, shared, tmp):
         if errors:
             report(False, f"spec accepts option run: {name}", "\n".join(errors))
         else:
-            cases.append((name, data, write_case(tmp, f"opt{i}", data, params)))
-    for (name, data, _), run in zip(cases, run_all(binary, shared, [c[2] for c in cases])):
+            cases.append((name, data, params, write_case(tmp, f"opt{i}", data, params)))
+    for (name, data, params, _), run in zip(cases, run_all(binary, shared, [c[3] for c in cases])):
         ok = run.rc == 0 and not run.problems
-        extra = result_consistency(run.result, data) if ok else []
+        extra = result_consistency(run.result, data, params) if ok else []
         report(ok and not extra, f"option runs: {name}", "\n".join(extra) if ok else run.explain())
 
 
