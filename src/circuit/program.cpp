@@ -161,11 +161,11 @@ void diagonal_phases(const Gate& g, const std::vector<double>& angles, std::vect
 
 template <>
 int default_block_bits<double>(int vectors) {
-  return vectors > 1 ? 14 : 15;
+  return vectors > 1 ? 14 : 14;
 }
 template <>
 int default_block_bits<float>(int vectors) {
-  return vectors > 1 ? 15 : 16;
+  return vectors > 1 ? 15 : 15;
 }
 
 std::vector<StagePlan> schedule_stages(const Circuit& c, const std::vector<std::size_t>& order,

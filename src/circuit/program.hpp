@@ -5,10 +5,17 @@
 // lowest few, for contiguous gathers), pulling gates forward across gates on disjoint qubits.
 // A stage runs block by block: 2^block_bits amplitudes, either a contiguous slice of the state
 // or a strided subspace gathered into a per-thread buffer, so a whole run of gates costs one
-// read+write pass over memory. Inside a stage, diagonal gates (RZ, P, Z, S, T, CZ, CP, CRZ, RZZ,
-// Z-only Pauli rotations) are merged into one diagonal applied from factorised tables,
-// consecutive one-qubit gates on a qubit are multiplied into one 2x2 (real when all factors are),
-// and X/CX/CCX run as permutations.
+// read+write pass over memory. Inside a stage:
+// - consecutive one-qubit gates on a qubit are multiplied into one 2x2, and those 2x2s are packed
+//   into register tiles: one sweep of the block applies up to tile_max of them on vector-level
+//   qubits plus any on the qubits inside a vector; RY runs go in scaled form (two FMAs per pair),
+//   the dropped cos/sin factors folded into one other op of the stage;
+// - diagonal gates (RZ, P, Z, S, T, CZ, CP, CRZ, RZZ, Z-only Pauli rotations) merge into one
+//   diagonal applied from factorised tables;
+// - runs of X/CX on vector-level qubits become one affine permutation of vectors (one copy);
+//   other X/CX/CCX run as swaps.
+// From |0...0> (Start::Zero), each qubit's leading one-qubit gates are written as a product state
+// in one pass instead of being applied.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +36,7 @@ int default_block_bits(int vectors = 1);
 // long enough for the memory system to stream them.
 inline constexpr int kContiguousBits = 4;
 // Registers up to this size run as a single block (2^16 amplitudes: 1 MiB in double).
-inline constexpr int kSingleBlockQubits = 16;
+inline constexpr int kSingleBlockQubits = 15;
 
 // A run of gates (indices into the circuit) touching only `qubits` (sorted; local bit j of a
 // block is qubits[j]). When `whole_state` is set, the single gate is too wide for a block and
