@@ -161,11 +161,11 @@ void diagonal_phases(const Gate& g, const std::vector<double>& angles, std::vect
 
 template <>
 int default_block_bits<double>(int vectors) {
-  return vectors > 1 ? 14 : 14;
+  return vectors > 1 ? 14 : 15;
 }
 template <>
 int default_block_bits<float>(int vectors) {
-  return vectors > 1 ? 15 : 15;
+  return vectors > 1 ? 15 : 16;
 }
 
 std::vector<StagePlan> schedule_stages(const Circuit& c, const std::vector<std::size_t>& order,
@@ -206,6 +206,20 @@ std::vector<StagePlan> schedule_stages(const Circuit& c, const std::vector<std::
   return stages;
 }
 
+std::vector<StagePlan> plan_stages(const Circuit& c, const std::vector<std::size_t>& order, int max_bits,
+                                   int& chosen) {
+  std::vector<StagePlan> best = schedule_stages(c, order, max_bits, kContiguousBits);
+  chosen = max_bits;
+  if (max_bits - 1 >= kContiguousBits + 2 && c.num_qubits > max_bits - 1) {
+    std::vector<StagePlan> smaller = schedule_stages(c, order, max_bits - 1, kContiguousBits);
+    if (smaller.size() <= best.size()) {
+      best = std::move(smaller);
+      chosen = max_bits - 1;
+    }
+  }
+  return best;
+}
+
 template <class Real>
 Program<Real>::Program(const Circuit& circuit, int block_bits, bool fuse, Start start)
     : circuit_(circuit),
@@ -234,7 +248,10 @@ Program<Real>::Program(const Circuit& circuit, int block_bits, bool fuse, Start 
     order.resize(circuit.gates.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   }
-  for (StagePlan& plan : schedule_stages(circuit, order, block_bits_, kContiguousBits)) {
+  const bool pick = block_bits <= 0 && circuit.num_qubits > kSingleBlockQubits;
+  std::vector<StagePlan> plans = pick ? plan_stages(circuit, order, block_bits_, block_bits_)
+                                      : schedule_stages(circuit, order, block_bits_, kContiguousBits);
+  for (StagePlan& plan : plans) {
     Stage s;
     if (plan.whole_state) {
       s.whole_state = true;

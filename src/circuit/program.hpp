@@ -53,6 +53,12 @@ struct StagePlan {
 std::vector<StagePlan> schedule_stages(const Circuit& c, const std::vector<std::size_t>& order,
                                        int block_bits, int contiguous_bits);
 
+// The stages for a default block size: of max_bits and max_bits - 1 qubits, the one giving fewer
+// stages (each costs a pass over memory); on a tie the smaller, whose blocks leave room in the L2
+// for the second buffer permutations write into. `chosen` receives the block size.
+std::vector<StagePlan> plan_stages(const Circuit& c, const std::vector<std::size_t>& order, int max_bits,
+                                   int& chosen);
+
 using core::BlockLayout;
 using core::Scratch;
 

@@ -5,6 +5,10 @@
 #include <cassert>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "core/parallel.hpp"
 
 namespace vqsim::core {
@@ -85,18 +89,29 @@ void gather_block(const BlockLayout& l, const Real* state, std::uint64_t b, Real
   }
 }
 
+// Scattered chunks are whole cache lines written once: streaming (non-temporal) stores skip
+// reading each line before overwriting it, a third of a gathered stage's memory traffic.
 template <class Real>
 void scatter_block(const BlockLayout& l, Real* state, std::uint64_t b, const Real* buffer) {
   const u64 base = l.block_base(b);
   const std::size_t chunk = std::size_t{2} << l.chunk_bits;
   const std::size_t chunks = l.chunk_offset.size();
-  for (std::size_t j = 0; j < std::min(chunks, kPrefetchChunks); ++j)
-    prefetch_chunk<true>(state + 2 * (base + l.chunk_offset[j]), chunk * sizeof(Real));
-  for (std::size_t j = 0; j < chunks; ++j) {
-    if (j + kPrefetchChunks < chunks)
-      prefetch_chunk<true>(state + 2 * (base + l.chunk_offset[j + kPrefetchChunks]), chunk * sizeof(Real));
-    std::memcpy(state + 2 * (base + l.chunk_offset[j]), buffer + j * chunk, chunk * sizeof(Real));
+  const std::size_t bytes = chunk * sizeof(Real);
+#if defined(__SSE2__)
+  if (bytes % 64 == 0) {
+    for (std::size_t j = 0; j < chunks; ++j) {
+      char* dst = reinterpret_cast<char*>(state + 2 * (base + l.chunk_offset[j]));
+      const char* src = reinterpret_cast<const char*>(buffer + j * chunk);
+      for (std::size_t o = 0; o < bytes; o += 16)
+        _mm_stream_si128(reinterpret_cast<__m128i*>(dst + o),
+                         _mm_load_si128(reinterpret_cast<const __m128i*>(src + o)));
+    }
+    _mm_sfence();
+    return;
   }
+#endif
+  for (std::size_t j = 0; j < chunks; ++j)
+    std::memcpy(state + 2 * (base + l.chunk_offset[j]), buffer + j * chunk, bytes);
 }
 
 template <class Real>

@@ -38,11 +38,14 @@ constexpr int kMaxScaledSlots = sizeof(Real) == 4 ? 100 : 1000;
 }  // namespace
 
 template <class Real>
-Backward<Real>::Backward(const circuit::Circuit& circuit, int block_bits)
+Backward<Real>::Backward(const circuit::Circuit& circuit, int block_bits, bool pick_bits)
     : circuit_(circuit), block_bits_(block_bits) {
   std::vector<std::size_t> reversed(circuit.gates.size());
   for (std::size_t i = 0; i < reversed.size(); ++i) reversed[i] = reversed.size() - 1 - i;
-  for (auto& plan : circuit::schedule_stages(circuit, reversed, block_bits, circuit::kContiguousBits)) {
+  std::vector<circuit::StagePlan> plans =
+      pick_bits ? circuit::plan_stages(circuit, reversed, block_bits_, block_bits_)
+                : circuit::schedule_stages(circuit, reversed, block_bits, circuit::kContiguousBits);
+  for (auto& plan : plans) {
     Stage st;
     st.whole_state = plan.whole_state;
     if (st.whole_state) {

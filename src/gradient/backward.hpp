@@ -25,7 +25,9 @@ namespace vqsim::gradient {
 template <class Real>
 class Backward {
  public:
-  Backward(const circuit::Circuit& circuit, int block_bits);
+  // block_bits qubits per block; with pick_bits, block_bits or one less, whichever needs fewer
+  // stages (see circuit::plan_stages).
+  Backward(const circuit::Circuit& circuit, int block_bits, bool pick_bits = false);
 
   // Recomputes the numbers from one parameter vector's angles.
   void refill(const circuit::AngleTable& angles);

@@ -34,7 +34,8 @@ BasicEvaluator<Real>::BasicEvaluator(const circuit::Circuit& circuit, const obse
     : circuit_(circuit),
       observable_(observable),
       program_(circuit, block_bits, true, circuit::Start::Zero),
-      backward_(circuit, backward_bits<Real>(circuit, block_bits)),
+      backward_(circuit, backward_bits<Real>(circuit, block_bits),
+                block_bits <= 0 && circuit.num_qubits > circuit::kSingleBlockQubits),
       psi_(circuit.num_qubits) {}
 
 template <class Real>
