@@ -42,7 +42,44 @@ struct Kernels {
   void (*adjoint_matrix1)(Real* psi, Real* lam, int bits, std::uint64_t cmask, int q, const Real* udag,
                           const Real* m, int num_m, double* acc);
   const char* isa;
+
+  // ---- Whole-state kernels (circuit::apply_gate) ----
+  // p holds all 2^n amplitudes; one call does the slice [begin, end) of the kernel's iteration
+  // space, so a caller can split one gate between threads. Slice ends that are multiples of
+  // kRangeAlign (or the end of the space) take the vector path; any other slice is still right.
+  // Controls on qubits >= kRangeLowBits are compressed out of the space (so every index of it does
+  // work); controls below it are checked per lane.
+  //
+  // Pair kernels, space pair_range_size(n, cmask): the pairs (x, x | 1 << q) with bit q of x clear
+  // and every control of cmask set. (a, b) <- M (a, b) for a complex 2x2 M (8 reals) ...
+  void (*matrix1_range)(Real* p, int n, std::uint64_t cmask, int q, const Real* m, std::uint64_t begin,
+                        std::uint64_t end) = nullptr;
+  // ... for a real 2x2 M (4 reals: RY, H, CRY) ...
+  void (*real_matrix1_range)(Real* p, int n, std::uint64_t cmask, int q, const Real* m, std::uint64_t begin,
+                             std::uint64_t end) = nullptr;
+  // ... or swaps a and b (X, CX, CCX).
+  void (*controlled_x_range)(Real* p, int n, std::uint64_t cmask, int q, std::uint64_t begin,
+                             std::uint64_t end) = nullptr;
+  // Space diagonal_range_size(n, cmask), the indices x with every control set:
+  // p[x] *= d[parity(x & zmask)], d two complex numbers (RZ, P, CZ, CRZ, RZZ, Z-only rotations).
+  void (*diagonal_range)(Real* p, int n, std::uint64_t cmask, std::uint64_t zmask, const Real* d,
+                         std::uint64_t begin, std::uint64_t end) = nullptr;
+  // Space 2^(n-1), the pairs (y, y ^ xmask) with the top bit of xmask clear in y (xmask != 0):
+  // p[y] <- c p[y] + f (-1)^{|(y ^ xmask) & zmask|} p[y ^ xmask] for both members, cf = (c, Re f, Im f),
+  // c real (f pure real or pure imaginary is fastest). With c = cos(t/2), f = -i sin(t/2) i^{#Y}
+  // it is exp(-i t/2 P) for the Pauli string P = (xmask, zmask); RX and RY are such strings.
+  void (*pauli_rotation_range)(Real* p, int n, std::uint64_t xmask, std::uint64_t zmask, const Real* cf,
+                               std::uint64_t begin, std::uint64_t end) = nullptr;
 };
+
+// The range kernels' conventions (see Kernels): controls on qubits >= kRangeLowBits leave the
+// iteration space, and slices aligned to kRangeAlign take the vector path.
+inline constexpr int kRangeLowBits = 3;
+inline constexpr std::uint64_t kRangeAlign = 64;
+// 2^(n - 1 - #controls at or above kRangeLowBits).
+std::uint64_t pair_range_size(int n, std::uint64_t cmask);
+// 2^(n - #controls at or above kRangeLowBits).
+std::uint64_t diagonal_range_size(int n, std::uint64_t cmask);
 
 // The kernels for this CPU (chosen once: AVX-512, else AVX2+FMA, else baseline).
 const Kernels<double>& kernels_f64();
