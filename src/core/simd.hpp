@@ -70,6 +70,11 @@ struct Kernels {
   // it is exp(-i t/2 P) for the Pauli string P = (xmask, zmask); RX and RY are such strings.
   void (*pauli_rotation_range)(Real* p, int n, std::uint64_t xmask, std::uint64_t zmask, const Real* cf,
                                std::uint64_t begin, std::uint64_t end) = nullptr;
+
+  // out[j] += sum over the block of Re(conj(p[x]) p[x ^ 1 << qubits[j]]) (<p|X_q|p> on the block)
+  // for j < num, qubits distinct and < bits: flip_sum for many qubits at once, up to four per sweep
+  // over the block (tiles of vectors that differ in those qubits stay in registers).
+  void (*flip_sums)(const Real* p, int bits, const int* qubits, int num, double* out) = nullptr;
 };
 
 // The range kernels' conventions (see Kernels): controls on qubits >= kRangeLowBits leave the
