@@ -1,5 +1,6 @@
-// The blocked expectation's flip kernel (core::simd flip_sums) of every compiled variant against
-// a plain sum, for blocks of 1 to 12 qubits and any set of qubits (inside a vector too); then
+// The blocked expectation's kernels (core::simd flip_sums, diagonal_rows) of every compiled
+// variant against plain sums, for blocks of 1 to 12 qubits and any set of qubits (inside a vector
+// too), and rows of 1 to 512 amplitudes with 1 to 9 sign tables; then
 // PauliSum::expectation (contiguous and gathered passes, L1 sub-blocks) against the plain
 // one-pass-per-group reference for transverse-field Ising sums and general sums (Y terms,
 // multi-qubit X masks, Z-parity signs), registers of 1 to 20 qubits, with one and two threads.
@@ -63,6 +64,52 @@ TEST(FlipSums, EveryVariantAgainstPlainSums) {
   for (int i = 0; i < core::simd::num_variants(); ++i) {
     check_flip_sums(core::simd::variant_f64(i), 1e-14);
     check_flip_sums(core::simd::variant_f32(i), 1e-6);
+  }
+}
+
+template <class Real>
+void check_diagonal_rows(const core::simd::Kernels<Real>& k, double tol) {
+  std::mt19937_64 rng(704);
+  std::normal_distribution<double> d;
+  for (int row_bits = 0; row_bits <= 9; ++row_bits)
+    for (int nt = 1; nt <= 9; ++nt) {
+      const u64 rows = 1 + rng() % 5, len = u64{1} << row_bits;
+      std::vector<Real> v(2 * rows * len);
+      for (auto& x : v) x = static_cast<Real>(d(rng));
+      std::vector<std::vector<Real>> tables(static_cast<std::size_t>(nt));
+      std::vector<const Real*> ptr;
+      for (auto& t : tables) {
+        for (u64 x = 0; x < len; ++x) {
+          const Real w = static_cast<Real>(d(rng));
+          t.push_back(w);
+          t.push_back(w);  // every weight twice
+        }
+        ptr.push_back(t.data());
+      }
+      std::vector<double> coef(rows * static_cast<u64>(nt));
+      for (auto& c : coef) c = d(rng);
+      double expected = 0.0;
+      for (u64 r = 0; r < rows; ++r)
+        for (u64 x = 0; x < len; ++x) {
+          const u64 i = r * len + x;
+          const double n2 =
+              static_cast<double>(v[2 * i]) * v[2 * i] + static_cast<double>(v[2 * i + 1]) * v[2 * i + 1];
+          double w = static_cast<double>(tables[0][2 * x]) + coef[r * static_cast<u64>(nt)];
+          for (int j = 1; j < nt; ++j)
+            w += coef[r * static_cast<u64>(nt) + static_cast<u64>(j)] *
+                 static_cast<double>(tables[static_cast<std::size_t>(j)][2 * x]);
+          expected += n2 * w;
+        }
+      const double got = k.diagonal_rows(v.data(), rows, row_bits, ptr.data(), nt, coef.data());
+      EXPECT_NEAR(got, expected, tol * static_cast<double>(rows * len))
+          << k.isa << " row_bits=" << row_bits << " tables=" << nt << " rows=" << rows;
+    }
+}
+
+TEST(DiagonalRows, EveryVariantAgainstPlainSums) {
+  for (int i = 0; i < core::simd::num_variants(); ++i) {
+    check_diagonal_rows(core::simd::variant_f64(i), 1e-13);
+    check_diagonal_rows(core::simd::variant_f32(i), 1e-5);
   }
 }
 

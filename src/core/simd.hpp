@@ -75,6 +75,12 @@ struct Kernels {
   // for j < num, qubits distinct and < bits: flip_sum for many qubits at once, up to four per sweep
   // over the block (tiles of vectors that differ in those qubits stay in registers).
   void (*flip_sums)(const Real* p, int bits, const int* qubits, int num, double* out) = nullptr;
+  // The diagonal part of <p|H|p> by factorised tables, over `rows` rows of 2^row_bits amplitudes:
+  // sum_r sum_x |p[r 2^row_bits + x]|^2 (T_0[x] + a_r0 + sum_{0<j<num_tables} a_rj T_j[x]) with
+  // a_r = coef + r num_tables; tables as in weighted_norms (each weight twice), 1 to 9 of them.
+  // Accumulates in vectors across rows (a row's coefficients cost one FMA per table).
+  double (*diagonal_rows)(const Real* p, std::uint64_t rows, int row_bits, const Real* const* tables,
+                          int num_tables, const double* coef) = nullptr;
 };
 
 // The range kernels' conventions (see Kernels): controls on qubits >= kRangeLowBits leave the

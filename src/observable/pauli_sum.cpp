@@ -274,18 +274,24 @@ double PauliSum::block_terms(const R* blk, int bits, std::uint64_t base, bool di
     for (int j = 0; j < num_tables_; ++j)
       tables[static_cast<std::size_t>(j)] = tables_vec->data() + (static_cast<std::size_t>(j) << (lb + 1));
   }
+  // The rows' coefficients of the tables (a_r0 for the norm, a_rj for the sign table T_j).
+  constexpr int kMaxRows = 8;
+  std::array<double, kMaxRows * kMaxTables> coef;
+  const u64 rows = u64{1} << (db - lb);
   double e = 0.0;
   for (u64 d = 0; d < (u64{1} << (bits - db)); ++d) {
     const R* pd = blk + 2 * (d << db);
     if (diagonal) {
-      for (u64 sub = 0; sub < (u64{1} << (db - lb)); ++sub) {
-        double out[kMaxTables + 1] = {};
-        k.weighted_norms(pd + 2 * (sub << lb), u64{1} << lb, tables.data(), num_tables_, out);
-        const u64 row = base | (d << db) | (sub << lb);
-        double s = out[0];
-        for (const HighTerm& h : high_terms_)
-          s += h.coefficient * core::parity_sign(row & h.z_high) * out[h.table == 0 ? num_tables_ : h.table];
-        e += s;
+      for (u64 r0 = 0; r0 < rows; r0 += kMaxRows) {
+        const u64 nr = std::min<u64>(kMaxRows, rows - r0);
+        std::fill(coef.begin(), coef.end(), 0.0);
+        for (u64 r = 0; r < nr; ++r) {
+          const u64 row = base | (d << db) | ((r0 + r) << lb);
+          double* a = coef.data() + r * static_cast<u64>(num_tables_);
+          for (const HighTerm& h : high_terms_)
+            a[h.table] += h.coefficient * core::parity_sign(row & h.z_high);
+        }
+        e += k.diagonal_rows(pd + 2 * (r0 << lb), nr, lb, tables.data(), num_tables_, coef.data());
       }
     }
     for (u64 s = 0; s < (u64{1} << (db - sb)); ++s)
