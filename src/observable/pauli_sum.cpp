@@ -199,6 +199,8 @@ void PauliSum::build_plan() {
       }
     }
   }
+  std::stable_sort(high_terms_.begin(), high_terms_.end(),
+                   [](const HighTerm& a, const HighTerm& b) { return a.table < b.table; });
   num_tables_ = has_diagonal_ ? 1 + static_cast<int>(cross.size()) : 0;
   tables_f64_.assign(static_cast<std::size_t>(num_tables_) * 2 * len, 0.0);
   for (int j = 0; j < num_tables_; ++j)
@@ -284,12 +286,18 @@ double PauliSum::block_terms(const R* blk, int bits, std::uint64_t base, bool di
     if (diagonal) {
       for (u64 r0 = 0; r0 < rows; r0 += kMaxRows) {
         const u64 nr = std::min<u64>(kMaxRows, rows - r0);
-        std::fill(coef.begin(), coef.end(), 0.0);
         for (u64 r = 0; r < nr; ++r) {
           const u64 row = base | (d << db) | ((r0 + r) << lb);
           double* a = coef.data() + r * static_cast<u64>(num_tables_);
-          for (const HighTerm& h : high_terms_)
-            a[h.table] += h.coefficient * core::parity_sign(row & h.z_high);
+          // high_terms_ is sorted by table: each table's sum in a register, stored once.
+          std::size_t h = 0;
+          for (int j = 0; j < num_tables_; ++j) {
+            double sum = 0.0;
+            for (; h < high_terms_.size() && high_terms_[h].table == j; ++h)
+              sum +=
+                  (__builtin_parityll(row & high_terms_[h].z_high) ? -1.0 : 1.0) * high_terms_[h].coefficient;
+            a[j] = sum;
+          }
         }
         e += k.diagonal_rows(pd + 2 * (r0 << lb), nr, lb, tables.data(), num_tables_, coef.data());
       }
