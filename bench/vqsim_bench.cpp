@@ -298,9 +298,9 @@ benchmark::internal::Benchmark* configure(benchmark::internal::Benchmark* b, int
 }
 
 // Single gates on the low, middle and high end of the register: a k-qubit gate sits on
-// qubits {0..k-1}, {n/2..n/2+k-1} or {n-k..n-1}.
+// qubits {0..k-1}, {n/2..n/2+k-1} or {n-k..n-1}. Every kind in both precisions.
 template <class R>
-void register_gates(int n, const Options& o, bool all_kinds) {
+void register_gates(int n, const Options& o) {
   const std::string prefix = std::string(precision_name<R>()) + "/gate/";
   const std::pair<const char*, int> places[] = {{"low", 0}, {"mid", n / 2}, {"high", -1}};
   for (const auto& [place, start] : places) {
@@ -310,27 +310,25 @@ void register_gates(int n, const Options& o, bool all_kinds) {
       for (int i = 0; i < k; ++i) q.push_back(first + i);
       return q;
     };
-    std::vector<std::pair<std::string, circuit::Gate>> gates = {
-        {"RX", make_gate(GateKind::RX, at(1), {0.3})}};
-    if (all_kinds) {
-      gates.push_back({"RZ", make_gate(GateKind::RZ, at(1), {0.3})});
-      gates.push_back({"CX", make_gate(GateKind::CX, at(2))});
-      gates.push_back({"RZZ", make_gate(GateKind::RZZ, at(2), {0.3})});
-      gates.push_back({"Pauli4", make_gate(GateKind::PauliRotation, at(4), {0.3}, "XZYX")});
-    }
+    const std::pair<std::string, circuit::Gate> gates[] = {
+        {"RX", make_gate(GateKind::RX, at(1), {0.3})},
+        {"RZ", make_gate(GateKind::RZ, at(1), {0.3})},
+        {"CX", make_gate(GateKind::CX, at(2))},
+        {"RZZ", make_gate(GateKind::RZZ, at(2), {0.3})},
+        {"Pauli4", make_gate(GateKind::PauliRotation, at(4), {0.3}, "XZYX")}};
     for (auto& [name, gate] : gates)
       configure(benchmark::RegisterBenchmark((prefix + name + "/" + place).c_str(), BM_Gate<R>, gate), n, o);
   }
 }
 
 template <class R>
-void register_size(int n, const Options& o, bool all_gate_kinds) {
+void register_size(int n, const Options& o, bool gatewise) {
   const std::string p(precision_name<R>());
   // The stream first: every later benchmark of this size divides by it.
   configure(benchmark::RegisterBenchmark((p + "/stream/scale").c_str(), BM_Stream<R>), n, o);
-  register_gates<R>(n, o, all_gate_kinds);
+  register_gates<R>(n, o);
   configure(benchmark::RegisterBenchmark((p + "/hea/circuit").c_str(), BM_HeaCircuit<R>), n, o);
-  if (all_gate_kinds && n <= kMaxGatewiseQubits)
+  if (gatewise && n <= kMaxGatewiseQubits)
     configure(benchmark::RegisterBenchmark((p + "/hea/circuit_gatewise").c_str(), BM_HeaCircuitGatewise<R>),
               n, o);
   configure(benchmark::RegisterBenchmark((p + "/hea/tfim_expectation").c_str(), BM_TfimExpectation<R>), n, o);

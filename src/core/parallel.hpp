@@ -44,6 +44,26 @@ void parallel_blocks(std::uint64_t num_blocks, std::uint64_t total_amplitudes, B
   }
 }
 
+// Calls body(begin, end) on slices of [0, count) that together cover it, one per thread (the
+// same static split as parallel_for), their ends multiples of `align` (a power of two) but for the
+// last; below kParallelAmplitudes, body(0, count) on the calling thread alone. For kernels that
+// take a slice of their iteration space, so a thread's loop is not cut into calls.
+template <class Body>
+void parallel_ranges(std::uint64_t count, std::uint64_t align, Body&& body) {
+  if (count < kParallelAmplitudes || omp_get_max_threads() < 2) {
+    body(std::uint64_t{0}, count);
+    return;
+  }
+#pragma omp parallel
+  {
+    const auto t = static_cast<std::uint64_t>(omp_get_thread_num());
+    const auto nt = static_cast<std::uint64_t>(omp_get_num_threads());
+    auto bound = [&](std::uint64_t k) { return k >= nt ? count : (count / nt * k) & ~(align - 1); };
+    const std::uint64_t b = bound(t), e = bound(t + 1);
+    if (b < e) body(b, e);
+  }
+}
+
 // Sum of body(i) over [0, count), body returning std::complex<double>.
 template <class Body>
 std::complex<double> parallel_sum(std::uint64_t count, Body&& body) {

@@ -60,4 +60,11 @@ const Kernels<float>& variant_f32(int i) {
   return *variants()[static_cast<std::size_t>(i)].f32;
 }
 
+std::uint64_t pair_range_size(int n, std::uint64_t cmask) {
+  return std::uint64_t{1} << (n - 1 - __builtin_popcountll(cmask >> kRangeLowBits));
+}
+std::uint64_t diagonal_range_size(int n, std::uint64_t cmask) {
+  return std::uint64_t{1} << (n - __builtin_popcountll(cmask >> kRangeLowBits));
+}
+
 }  // namespace vqsim::core::simd

@@ -71,7 +71,55 @@ struct Kernels {
   int lanes_log2;  // amplitudes per vector = 2^lanes_log2; lower qubits live inside a vector
   int tile_max;    // tile qubits one register tile holds
   const char* isa;
+
+  // ---- Whole-state kernels (circuit::apply_gate) ----
+  // p holds all 2^n amplitudes; one call does the slice [begin, end) of the kernel's iteration
+  // space, so a caller can split one gate between threads. Slice ends that are multiples of
+  // kRangeAlign (or the end of the space) take the vector path; any other slice is still right.
+  // Controls on qubits >= kRangeLowBits are compressed out of the space (so every index of it does
+  // work); controls below it are checked per lane.
+  //
+  // Pair kernels, space pair_range_size(n, cmask): the pairs (x, x | 1 << q) with bit q of x clear
+  // and every control of cmask set. (a, b) <- M (a, b) for a complex 2x2 M (8 reals) ...
+  void (*matrix1_range)(Real* p, int n, std::uint64_t cmask, int q, const Real* m, std::uint64_t begin,
+                        std::uint64_t end) = nullptr;
+  // ... for a real 2x2 M (4 reals: RY, H, CRY) ...
+  void (*real_matrix1_range)(Real* p, int n, std::uint64_t cmask, int q, const Real* m, std::uint64_t begin,
+                             std::uint64_t end) = nullptr;
+  // ... or swaps a and b (X, CX, CCX).
+  void (*controlled_x_range)(Real* p, int n, std::uint64_t cmask, int q, std::uint64_t begin,
+                             std::uint64_t end) = nullptr;
+  // Space diagonal_range_size(n, cmask), the indices x with every control set:
+  // p[x] *= d[parity(x & zmask)], d two complex numbers (RZ, P, CZ, CRZ, RZZ, Z-only rotations).
+  void (*diagonal_range)(Real* p, int n, std::uint64_t cmask, std::uint64_t zmask, const Real* d,
+                         std::uint64_t begin, std::uint64_t end) = nullptr;
+  // Space 2^(n-1), the pairs (y, y ^ xmask) with the top bit of xmask clear in y (xmask != 0):
+  // p[y] <- c p[y] + f (-1)^{|(y ^ xmask) & zmask|} p[y ^ xmask] for both members, cf = (c, Re f, Im f),
+  // c real (f pure real or pure imaginary is fastest). With c = cos(t/2), f = -i sin(t/2) i^{#Y}
+  // it is exp(-i t/2 P) for the Pauli string P = (xmask, zmask); RX and RY are such strings.
+  void (*pauli_rotation_range)(Real* p, int n, std::uint64_t xmask, std::uint64_t zmask, const Real* cf,
+                               std::uint64_t begin, std::uint64_t end) = nullptr;
+
+  // out[j] += sum over the block of Re(conj(p[x]) p[x ^ 1 << qubits[j]]) (<p|X_q|p> on the block)
+  // for j < num, qubits distinct and < bits: flip_sum for many qubits at once, up to four per sweep
+  // over the block (tiles of vectors that differ in those qubits stay in registers).
+  void (*flip_sums)(const Real* p, int bits, const int* qubits, int num, double* out) = nullptr;
+  // The diagonal part of <p|H|p> by factorised tables, over `rows` rows of 2^row_bits amplitudes:
+  // sum_r sum_x |p[r 2^row_bits + x]|^2 (T_0[x] + a_r0 + sum_{0<j<num_tables} a_rj T_j[x]) with
+  // a_r = coef + r num_tables; tables as in weighted_norms (each weight twice), 1 to 9 of them.
+  // Accumulates in vectors across rows (a row's coefficients cost one FMA per table).
+  double (*diagonal_rows)(const Real* p, std::uint64_t rows, int row_bits, const Real* const* tables,
+                          int num_tables, const double* coef) = nullptr;
 };
+
+// The range kernels' conventions (see Kernels): controls on qubits >= kRangeLowBits leave the
+// iteration space, and slices aligned to kRangeAlign take the vector path.
+inline constexpr int kRangeLowBits = 3;
+inline constexpr std::uint64_t kRangeAlign = 64;
+// 2^(n - 1 - #controls at or above kRangeLowBits).
+std::uint64_t pair_range_size(int n, std::uint64_t cmask);
+// 2^(n - #controls at or above kRangeLowBits).
+std::uint64_t diagonal_range_size(int n, std::uint64_t cmask);
 
 // The kernels for this CPU (chosen once: AVX-512, else AVX2+FMA, else baseline).
 const Kernels<double>& kernels_f64();

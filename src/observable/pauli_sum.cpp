@@ -106,6 +106,11 @@ template <class R>
 int block_bits_for(int n) {
   return std::min(n, sizeof(R) == 8 ? 15 : 16);
 }
+// 32 KiB sub-blocks: hot in L1 across the sweeps of the flips below them.
+template <class R>
+int sub_block_bits_for(int n) {
+  return std::min(n, sizeof(R) == 8 ? 11 : 12);
+}
 
 // Per-thread accumulators, a cache line apart.
 struct ThreadSums {
@@ -151,7 +156,7 @@ core::BlockLayout layout_for(int n, const std::vector<int>& high, int block_bits
 
 void PauliSum::build_plan() {
   const int n = num_qubits_;
-  low_bits_ = std::min(n, 12);
+  low_bits_ = std::min(n, 9);
   const u64 low_mask = (u64{1} << low_bits_) - 1;
   const std::size_t len = std::size_t{1} << low_bits_;
   std::vector<u64> cross;  // distinct low parts of straddling terms
@@ -194,6 +199,8 @@ void PauliSum::build_plan() {
       }
     }
   }
+  std::stable_sort(high_terms_.begin(), high_terms_.end(),
+                   [](const HighTerm& a, const HighTerm& b) { return a.table < b.table; });
   num_tables_ = has_diagonal_ ? 1 + static_cast<int>(cross.size()) : 0;
   tables_f64_.assign(static_cast<std::size_t>(num_tables_) * 2 * len, 0.0);
   for (int j = 0; j < num_tables_; ++j)
@@ -204,56 +211,121 @@ void PauliSum::build_plan() {
     }
   tables_f32_.assign(tables_f64_.begin(), tables_f64_.end());
   std::sort(flips_.begin(), flips_.end(), [](const Flip& a, const Flip& b) { return a.qubit < b.qubit; });
+  flip_plans_[0] = make_flip_plan(block_bits_for<double>(n), sub_block_bits_for<double>(n));
+  flip_plans_[1] = make_flip_plan(block_bits_for<float>(n), sub_block_bits_for<float>(n));
+}
+
+void PauliSum::Flips::add(int local, int sub_bits, double coefficient) {
+  if (local < sub_bits) {
+    inner.push_back(local);
+    inner_coefficient.push_back(coefficient);
+  } else {
+    outer.push_back(local);
+    outer_coefficient.push_back(coefficient);
+  }
+}
+
+PauliSum::FlipPlan PauliSum::make_flip_plan(int block_bits, int sub_bits) const {
+  FlipPlan plan;
+  plan.block_bits = block_bits;
+  plan.sub_bits = sub_bits;
+  std::vector<int> high;
+  std::vector<double> high_coefficient;
+  for (const Flip& f : flips_) {
+    if (f.qubit < block_bits) {
+      plan.low.add(f.qubit, sub_bits, f.coefficient);
+    } else {
+      high.push_back(f.qubit);
+      high_coefficient.push_back(f.coefficient);
+    }
+  }
+  std::size_t next = 0;
+  for (const auto& group : high_flip_groups(high, block_bits)) {
+    FlipPass pass;
+    pass.layout = layout_for(num_qubits_, group, block_bits);
+    for (int q : group) pass.flips.add(pass.layout.local_qubit(q), sub_bits, high_coefficient[next++]);
+    plan.high.push_back(std::move(pass));
+  }
+  return plan;
+}
+
+template <class R>
+double PauliSum::block_terms(const R* blk, int bits, std::uint64_t base, bool diagonal, const Flips& flips,
+                             int sub_bits) const {
+  const auto& k = core::simd::kernels<R>();
+  // Sums of flips, weighted by their coefficients.
+  auto flip_terms = [&](const R* p, int b, const std::vector<int>& qubits, const std::vector<double>& coef) {
+    if (qubits.empty()) return 0.0;
+    double out[64] = {};
+    k.flip_sums(p, b, qubits.data(), static_cast<int>(qubits.size()), out);
+    double e = 0.0;
+    for (std::size_t j = 0; j < coef.size(); ++j) e += coef[j] * out[j];
+    return e;
+  };
+  const int lb = low_bits_, sb = std::min(bits, sub_bits);
+  diagonal = diagonal && has_diagonal_;
+  // Sub-blocks of 2^db: the diagonal's rows (2^lb) and the inner flips' L1 blocks (2^sb).
+  const int db = diagonal ? std::max(sb, lb) : sb;
+  std::array<const R*, kMaxTables> tables{};
+  if (diagonal) {
+    const std::vector<R>* tables_vec = nullptr;
+    if constexpr (sizeof(R) == 8)
+      tables_vec = &tables_f64_;
+    else
+      tables_vec = &tables_f32_;
+    for (int j = 0; j < num_tables_; ++j)
+      tables[static_cast<std::size_t>(j)] = tables_vec->data() + (static_cast<std::size_t>(j) << (lb + 1));
+  }
+  // The rows' coefficients of the tables (a_r0 for the norm, a_rj for the sign table T_j).
+  constexpr int kMaxRows = 8;
+  std::array<double, kMaxRows * kMaxTables> coef;
+  const u64 rows = u64{1} << (db - lb);
+  double e = 0.0;
+  for (u64 d = 0; d < (u64{1} << (bits - db)); ++d) {
+    const R* pd = blk + 2 * (d << db);
+    if (diagonal) {
+      for (u64 r0 = 0; r0 < rows; r0 += kMaxRows) {
+        const u64 nr = std::min<u64>(kMaxRows, rows - r0);
+        for (u64 r = 0; r < nr; ++r) {
+          const u64 row = base | (d << db) | ((r0 + r) << lb);
+          double* a = coef.data() + r * static_cast<u64>(num_tables_);
+          // high_terms_ is sorted by table: each table's sum in a register, stored once.
+          std::size_t h = 0;
+          for (int j = 0; j < num_tables_; ++j) {
+            double sum = 0.0;
+            for (; h < high_terms_.size() && high_terms_[h].table == j; ++h)
+              sum +=
+                  (__builtin_parityll(row & high_terms_[h].z_high) ? -1.0 : 1.0) * high_terms_[h].coefficient;
+            a[j] = sum;
+          }
+        }
+        e += k.diagonal_rows(pd + 2 * (r0 << lb), nr, lb, tables.data(), num_tables_, coef.data());
+      }
+    }
+    for (u64 s = 0; s < (u64{1} << (db - sb)); ++s)
+      e += flip_terms(pd + 2 * (s << sb), sb, flips.inner, flips.inner_coefficient);
+  }
+  return e + flip_terms(blk, bits, flips.outer, flips.outer_coefficient);
 }
 
 template <class R>
 double PauliSum::expectation_blocked(const R* p) const {
   const int n = num_qubits_;
-  const auto& k = core::simd::kernels<R>();
-  const int bb = block_bits_for<R>(n), lb = low_bits_;
-  const u64 block = u64{1} << bb, size = u64{1} << n;
-  const std::vector<R>* tables_vec = nullptr;
-  if constexpr (sizeof(R) == 8)
-    tables_vec = &tables_f64_;
-  else
-    tables_vec = &tables_f32_;
-  std::array<const R*, kMaxTables> tables{};
-  for (int j = 0; j < num_tables_; ++j)
-    tables[static_cast<std::size_t>(j)] = tables_vec->data() + (static_cast<std::size_t>(j) << (lb + 1));
-  std::vector<int> high;
-  for (const Flip& f : flips_)
-    if (f.qubit >= bb) high.push_back(f.qubit);
+  const FlipPlan& plan = flip_plan<R>();
+  const int bb = plan.block_bits;
+  const u64 size = u64{1} << n;
   ThreadSums sums;
   // Contiguous pass: every diagonal term and every flip on a low qubit.
   core::parallel_blocks(size >> bb, size, [&](u64 b, int t) {
-    const R* blk = p + 2 * (b << bb);
-    double e = 0.0;
-    if (has_diagonal_) {
-      for (u64 sub = 0; sub < (block >> lb); ++sub) {
-        double out[kMaxTables + 1] = {};
-        k.weighted_norms(blk + 2 * (sub << lb), u64{1} << lb, tables.data(), num_tables_, out);
-        const u64 base = (b << bb) | (sub << lb);
-        double s = out[0];
-        for (const HighTerm& h : high_terms_)
-          s += h.coefficient * core::parity_sign(base & h.z_high) * out[h.table == 0 ? num_tables_ : h.table];
-        e += s;
-      }
-    }
-    for (const Flip& f : flips_)
-      if (f.qubit < bb) e += f.coefficient * k.flip_sum(blk, bb, f.qubit);
-    sums[t] += e;
+    sums[t] += block_terms(p + 2 * (b << bb), bb, b << bb, true, plan.low, plan.sub_bits);
   });
-  // Gathered passes: the flips on high qubits, several per pass.
-  for (const auto& group : high_flip_groups(high, bb)) {
-    const core::BlockLayout l = layout_for(n, group, bb);
+  // Gathered passes: the flips on high qubits, as many per pass as fit in a block.
+  for (const FlipPass& pass : plan.high) {
+    const core::BlockLayout& l = pass.layout;
     core::parallel_blocks(l.num_blocks, size, [&](u64 b, int t) {
       R* buf = thread_buffer<R>(std::size_t{2} << l.bits, 0);
       core::gather_block(l, p, b, buf);
-      double e = 0.0;
-      for (const Flip& f : flips_)
-        if (std::find(group.begin(), group.end(), f.qubit) != group.end())
-          e += f.coefficient * k.flip_sum(buf, l.bits, l.local_qubit(f.qubit));
-      sums[t] += e;
+      sums[t] += block_terms(static_cast<const R*>(buf), l.bits, 0, false, pass.flips, plan.sub_bits);
     });
   }
   double total = sums.total();

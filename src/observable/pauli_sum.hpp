@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/blocks.hpp"
 #include "core/kernels.hpp"
 
 namespace vqsim::observable {
@@ -93,6 +94,38 @@ class PauliSum {
     int qubit;
     double coefficient;
   };
+  // The flips for one precision's block size: those on qubits below it in the contiguous pass,
+  // the others in gathered passes, each block holding a few low qubits (contiguous chunks) and
+  // as many flip qubits as fit. Within a block, the flips on local qubits below sub_bits are
+  // taken per L1-sized sub-block (several sweeps while it is hot), the others in sweeps over the
+  // whole block.
+  struct Flips {
+    std::vector<int> inner, outer;  // local qubits below and above sub_bits
+    std::vector<double> inner_coefficient, outer_coefficient;
+    void add(int local, int sub_bits, double coefficient);
+    bool empty() const { return inner.empty() && outer.empty(); }
+  };
+  struct FlipPass {
+    core::BlockLayout layout;
+    Flips flips;
+  };
+  struct FlipPlan {
+    int block_bits = 0;
+    int sub_bits = 0;
+    Flips low;
+    std::vector<FlipPass> high;
+  };
+  template <class R>
+  const FlipPlan& flip_plan() const {
+    return flip_plans_[sizeof(R) == sizeof(double) ? 0 : 1];
+  }
+  FlipPlan make_flip_plan(int block_bits, int sub_bits) const;
+  // The diagonal terms and the flips of one block (contiguous or gathered) of 2^bits amplitudes;
+  // `base` is the block's global index for the diagonal (diagonal = false in gathered blocks).
+  template <class R>
+  double block_terms(const R* blk, int bits, std::uint64_t base, bool diagonal, const Flips& flips,
+                     int sub_bits) const;
+  FlipPlan flip_plans_[2];  // double, float
   bool has_diagonal_ = false;
   int low_bits_ = 0;
   int num_tables_ = 0;              // T0 and the S_j

@@ -1,0 +1,183 @@
+// The blocked expectation's kernels (core::simd flip_sums, diagonal_rows) of every compiled
+// variant against plain sums, for blocks of 1 to 12 qubits and any set of qubits (inside a vector
+// too), and rows of 1 to 512 amplitudes with 1 to 9 sign tables; then
+// PauliSum::expectation (contiguous and gathered passes, L1 sub-blocks) against the plain
+// one-pass-per-group reference for transverse-field Ising sums and general sums (Y terms,
+// multi-qubit X masks, Z-parity signs), registers of 1 to 20 qubits, with one and two threads.
+#include <gtest/gtest.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/simd.hpp"
+#include "dense_reference.hpp"
+#include "observable/pauli_sum.hpp"
+
+namespace vqsim::test {
+namespace {
+
+using u64 = std::uint64_t;
+
+template <class Real>
+void check_flip_sums(const core::simd::Kernels<Real>& k, double tol) {
+  std::mt19937_64 rng(701);
+  std::normal_distribution<double> d;
+  for (int bits = 1; bits <= 12; ++bits) {
+    std::vector<Real> v(std::size_t{2} << bits);
+    for (auto& x : v) x = static_cast<Real>(d(rng));
+    const u64 all = (u64{1} << bits) - 1;
+    // Every qubit, each qubit alone, and random subsets (in any order).
+    std::vector<std::vector<int>> sets;
+    std::vector<int> every;
+    for (int q = 0; q < bits; ++q) every.push_back(q);
+    sets.push_back(every);
+    for (int q = 0; q < bits; ++q) sets.push_back({q});
+    for (int rep = 0; rep < 6; ++rep) {
+      const u64 m = rng() & all;
+      std::vector<int> s;
+      for (int q = 0; q < bits; ++q)
+        if ((m >> q) & 1) s.push_back(q);
+      std::shuffle(s.begin(), s.end(), rng);
+      if (!s.empty()) sets.push_back(s);
+    }
+    for (const auto& s : sets) {
+      std::vector<double> out(s.size(), 0.5);  // added to, not overwritten
+      k.flip_sums(v.data(), bits, s.data(), static_cast<int>(s.size()), out.data());
+      for (std::size_t j = 0; j < s.size(); ++j) {
+        double expected = 0.5;
+        for (u64 x = 0; x <= all; ++x) {
+          const u64 y = x ^ (u64{1} << s[j]);
+          expected +=
+              static_cast<double>(v[2 * x]) * v[2 * y] + static_cast<double>(v[2 * x + 1]) * v[2 * y + 1];
+        }
+        EXPECT_NEAR(out[j], expected, tol * (1 << bits))
+            << k.isa << " bits=" << bits << " qubit=" << s[j] << " of " << ::testing::PrintToString(s);
+      }
+    }
+  }
+}
+
+TEST(FlipSums, EveryVariantAgainstPlainSums) {
+  for (int i = 0; i < core::simd::num_variants(); ++i) {
+    check_flip_sums(core::simd::variant_f64(i), 1e-14);
+    check_flip_sums(core::simd::variant_f32(i), 1e-6);
+  }
+}
+
+template <class Real>
+void check_diagonal_rows(const core::simd::Kernels<Real>& k, double tol) {
+  std::mt19937_64 rng(704);
+  std::normal_distribution<double> d;
+  for (int row_bits = 0; row_bits <= 9; ++row_bits)
+    for (int nt = 1; nt <= 9; ++nt) {
+      const u64 rows = 1 + rng() % 5, len = u64{1} << row_bits;
+      std::vector<Real> v(2 * rows * len);
+      for (auto& x : v) x = static_cast<Real>(d(rng));
+      std::vector<std::vector<Real>> tables(static_cast<std::size_t>(nt));
+      std::vector<const Real*> ptr;
+      for (auto& t : tables) {
+        for (u64 x = 0; x < len; ++x) {
+          const Real w = static_cast<Real>(d(rng));
+          t.push_back(w);
+          t.push_back(w);  // every weight twice
+        }
+        ptr.push_back(t.data());
+      }
+      std::vector<double> coef(rows * static_cast<u64>(nt));
+      for (auto& c : coef) c = d(rng);
+      double expected = 0.0;
+      for (u64 r = 0; r < rows; ++r)
+        for (u64 x = 0; x < len; ++x) {
+          const u64 i = r * len + x;
+          const double n2 =
+              static_cast<double>(v[2 * i]) * v[2 * i] + static_cast<double>(v[2 * i + 1]) * v[2 * i + 1];
+          double w = static_cast<double>(tables[0][2 * x]) + coef[r * static_cast<u64>(nt)];
+          for (int j = 1; j < nt; ++j)
+            w += coef[r * static_cast<u64>(nt) + static_cast<u64>(j)] *
+                 static_cast<double>(tables[static_cast<std::size_t>(j)][2 * x]);
+          expected += n2 * w;
+        }
+      const double got = k.diagonal_rows(v.data(), rows, row_bits, ptr.data(), nt, coef.data());
+      EXPECT_NEAR(got, expected, tol * static_cast<double>(rows * len))
+          << k.isa << " row_bits=" << row_bits << " tables=" << nt << " rows=" << rows;
+    }
+}
+
+TEST(DiagonalRows, EveryVariantAgainstPlainSums) {
+  for (int i = 0; i < core::simd::num_variants(); ++i) {
+    check_diagonal_rows(core::simd::variant_f64(i), 1e-13);
+    check_diagonal_rows(core::simd::variant_f32(i), 1e-5);
+  }
+}
+
+u64 bit(int q) {
+  return u64{1} << q;
+}
+
+// Sum Z_i Z_{i+1} + sum X_i, with coefficients, plus `general` random terms (Y, X masks) and,
+// when general > 0, X_0 Z_{n-1} and Y_{n-1} (single-bit X masks that are not plain flips).
+observable::PauliSum ising_plus(std::mt19937_64& rng, int n, int general) {
+  std::uniform_real_distribution<double> c(-1, 1);
+  std::vector<observable::PauliTerm> terms;
+  for (int i = 0; i + 1 < n; ++i) terms.push_back({core::PauliMasks{0, bit(i) | bit(i + 1), 0}, c(rng)});
+  for (int i = 0; i < n; ++i) terms.push_back({core::PauliMasks{bit(i), 0, 0}, c(rng)});
+  for (int t = 0; t < general; ++t)
+    terms.push_back({observable::parse_pauli_label(random_label(rng, n), n), c(rng)});
+  if (general > 0) {
+    if (n >= 2) terms.push_back({core::PauliMasks{bit(0), bit(n - 1), 0}, c(rng)});
+    terms.push_back({core::PauliMasks{bit(n - 1), bit(n - 1), 1}, c(rng)});
+  }
+  return observable::PauliSum(n, terms);
+}
+
+template <class Real>
+core::StateVector<Real> random_sv(std::mt19937_64& rng, int n) {
+  core::StateVector<Real> sv(n);
+  std::normal_distribution<double> d;
+  double norm = 0.0;
+  for (u64 i = 0; i < sv.size(); ++i) {
+    sv[i] = std::complex<Real>(static_cast<Real>(d(rng)), static_cast<Real>(d(rng)));
+    norm += std::norm(std::complex<double>(sv[i]));
+  }
+  for (u64 i = 0; i < sv.size(); ++i) sv[i] *= static_cast<Real>(1.0 / std::sqrt(norm));
+  return sv;
+}
+
+TEST(BlockedExpectation, SmallRegistersAgainstDense) {
+  std::mt19937_64 rng(702);
+  for (int n = 1; n <= 8; ++n)
+    for (int general : {0, 3}) {
+      const auto h = ising_plus(rng, n, general);
+      MatrixXcd m = MatrixXcd::Zero(Eigen::Index{1} << n, Eigen::Index{1} << n);
+      for (const auto& t : h.terms()) m += t.coefficient * label_matrix(observable::dense_label(t.masks, n));
+      const VectorXcd psi = random_state(rng, n);
+      const double expected = psi.dot(m * psi).real();
+      EXPECT_NEAR(h.expectation(to_state<double>(psi)), expected, 1e-12) << n;
+      EXPECT_NEAR(h.expectation(to_state<float>(psi)), expected, 1e-5) << n;
+    }
+}
+
+// Registers past one block (2^15 double, 2^16 float amplitudes): gathered passes for the high
+// flips, with one and two threads.
+TEST(BlockedExpectation, LargeRegistersOneAndTwoThreads) {
+  const int saved = omp_get_max_threads();
+  std::mt19937_64 rng(703);
+  for (int n : {12, 16, 17, 20})
+    for (int general : {0, 2}) {
+      const auto h = ising_plus(rng, n, general);
+      const auto psi = random_sv<double>(rng, n);
+      const auto psi32 = random_sv<float>(rng, n);
+      for (int threads : {1, 2}) {
+        omp_set_num_threads(threads);
+        EXPECT_NEAR(h.expectation(psi), h.expectation_reference(psi), 1e-12) << n << " " << threads;
+        EXPECT_NEAR(h.expectation(psi32), h.expectation_reference(psi32), 1e-5) << n << " " << threads;
+      }
+    }
+  omp_set_num_threads(saved);
+}
+
+}  // namespace
+}  // namespace vqsim::test
