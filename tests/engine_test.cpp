@@ -180,6 +180,185 @@ TEST(Engine, EverySimdVariantMatchesPlainArithmetic) {
   EXPECT_STREQ(core::simd::kernels_f64().isa, core::simd::variant_f64(core::simd::num_variants() - 1).isa);
 }
 
+// The register-tile kernels of one compiled variant against plain arithmetic: one-qubit tiles
+// (complex, real, scaled rotations in both modes, lane qubits riding along), vector permutations,
+// the adjoint rotation and diagonal steps, and added flips.
+template <class Real>
+void check_tile_kernels(const core::simd::Kernels<Real>& k, double tol) {
+  std::mt19937_64 rng(510);
+  std::uniform_real_distribution<double> angle(-3.1, 3.1);
+  const int bits = 9, lanes = k.lanes_log2;
+  auto rot = [](double t) {
+    return std::vector<Cd>{std::cos(t / 2), -std::sin(t / 2), std::sin(t / 2), std::cos(t / 2)};
+  };
+  auto packed = [](const std::vector<Cd>& m) {
+    std::vector<Real> d;
+    for (const Cd& e : m) d.push_back(static_cast<Real>(e.real())), d.push_back(static_cast<Real>(e.imag()));
+    return d;
+  };
+  const std::vector<int> tq{lanes, lanes + 2, lanes + 3, 8};  // vector-level qubits, sorted
+  const int kt = std::min(k.tile_max, 3);
+  for (int kind : {0, 1, 2}) {
+    std::vector<Real> v = random_block<Real>(rng, bits);
+    auto ref = as_complex(v);
+    std::vector<std::vector<Real>> data;
+    std::vector<const Real*> tm, lm(3, nullptr);
+    double scale = 1.0;
+    for (int j = 0; j < kt; ++j) {
+      const double t = angle(rng) + (j == 0 ? 2.5 : 0.0);  // mode 1 for the first slot
+      std::vector<Cd> m = rot(t);
+      if (kind == 0) m = {Cd(0.6, 0.1), Cd(-0.2, 0.5), Cd(0.3, -0.4), Cd(0.7, 0.2)};
+      reference_matrix1(ref, 0, tq[static_cast<std::size_t>(j)], m);
+      if (kind == 2) {
+        const double c = std::cos(t / 2), sn = std::sin(t / 2);
+        const bool u = std::abs(sn) > std::abs(c);
+        data.push_back({static_cast<Real>(u ? c / sn : sn / c), u ? Real(1) : Real(0)});
+        scale *= u ? sn : c;
+      } else {
+        data.push_back(packed(m));
+      }
+    }
+    for (auto& d : data) tm.push_back(d.data());
+    std::vector<Real> lane_m;
+    if (lanes > 0) {
+      const std::vector<Cd> m =
+          kind == 0 ? std::vector<Cd>{Cd(0.8, 0), Cd(0, -0.6), Cd(0, -0.6), Cd(0.8, 0)} : rot(angle(rng));
+      reference_matrix1(ref, 0, 0, m);
+      lane_m = packed(m);
+      lm[0] = lane_m.data();
+    }
+    k.tile(v.data(), bits, kt, tq.data(), tm.data(), lm.data(), kind);
+    for (auto& x : v) x = static_cast<Real>(x * scale);
+    EXPECT_LT(diff(v, ref), tol) << k.isa << " tile kind " << kind;
+  }
+  // A permutation: CX(lanes, lanes + 1), CX(lanes + 1, 8), X(lanes + 2) on vector indices.
+  {
+    const std::vector<Real> in = random_block<Real>(rng, bits);
+    std::vector<Real> out(in.size());
+    const int vb = bits - lanes;
+    auto src = [&](std::uint64_t w) {  // the inverse map: the gates in reverse order
+      w ^= 4;
+      if (w & 2) w ^= std::uint64_t{1} << (8 - lanes);
+      if (w & 1) w ^= 2;
+      return w;
+    };
+    std::vector<std::uint64_t> lo(std::size_t{1} << std::min(vb, 4)),
+        hi(std::size_t{1} << (vb - std::min(vb, 4)));
+    const std::uint64_t zero = src(0);
+    for (std::size_t i = 0; i < lo.size(); ++i) lo[i] = src(i);
+    for (std::size_t i = 0; i < hi.size(); ++i) hi[i] = src(i << std::min(vb, 4)) ^ zero;
+    k.permute_vectors(in.data(), out.data(), bits, lo.data(), std::min(vb, 4), hi.data());
+    const std::size_t w = std::size_t{2} << lanes;
+    double m = 0.0;
+    for (std::uint64_t v = 0; v < (std::uint64_t{1} << vb); ++v)
+      for (std::size_t r = 0; r < w; ++r)
+        m = std::max(m, std::abs(double(out[w * v + r] - in[w * src(v) + r])));
+    EXPECT_EQ(m, 0.0) << k.isa << " permutation";
+  }
+  // Adjoint rotations (unscaled and scaled) and the adjoint diagonal.
+  for (bool scaled : {false, true}) {
+    std::vector<Real> psi = random_block<Real>(rng, bits), lam = random_block<Real>(rng, bits);
+    auto pr = as_complex(psi), lr = as_complex(lam);
+    const int kr = 3;
+    std::vector<int> lq;
+    if (lanes > 0) lq.push_back(lanes - 1);
+    std::vector<double> expect;
+    std::vector<std::vector<Real>> coef, lane_cs;
+    double scale = 1.0;
+    std::vector<int> all(tq.begin(), tq.begin() + kr);
+    all.insert(all.end(), lq.begin(), lq.end());
+    for (int q : all) {  // the derivative sums, all read before any rotation
+      double e = 0.0;
+      const std::uint64_t half = std::uint64_t{1} << q;
+      for (std::uint64_t x = 0; x < pr.size(); ++x)
+        if (!(x & half)) e += (std::conj(lr[x | half]) * pr[x] - std::conj(lr[x]) * pr[x | half]).real();
+      expect.push_back(e);
+    }
+    for (std::size_t j = 0; j < all.size(); ++j) {
+      const double t = angle(rng), c = std::cos(t / 2), sn = std::sin(t / 2);
+      const auto m = rot(t);
+      reference_matrix1(pr, 0, all[j], m);
+      reference_matrix1(lr, 0, all[j], m);
+      if (scaled && static_cast<int>(j) < kr) {
+        const bool u = std::abs(sn) > std::abs(c);
+        coef.push_back({static_cast<Real>(u ? c / sn : sn / c), u ? Real(1) : Real(0)});
+        scale *= u ? sn : c;
+      } else {
+        (static_cast<int>(j) < kr ? coef : lane_cs).push_back({static_cast<Real>(c), static_cast<Real>(sn)});
+      }
+    }
+    std::vector<const Real*> cp, lp;
+    for (auto& c : coef) cp.push_back(c.data());
+    for (auto& c : lane_cs) lp.push_back(c.data());
+    double acc[6] = {};
+    k.adjoint_rotations(psi.data(), lam.data(), bits, kr, tq.data(), cp.data(), static_cast<int>(lq.size()),
+                        lq.data(), lp.data(), scaled, acc);
+    for (auto& x : psi) x = static_cast<Real>(x * scale);
+    for (auto& x : lam) x = static_cast<Real>(x * scale);
+    EXPECT_LT(diff(psi, pr), tol) << k.isa << " adjoint rotations " << scaled;
+    EXPECT_LT(diff(lam, lr), tol) << k.isa << " adjoint rotations " << scaled;
+    for (std::size_t j = 0; j < all.size(); ++j)
+      EXPECT_NEAR(acc[j], expect[j], tol * 1e3) << k.isa << " adjoint derivative " << j;
+  }
+  {
+    std::vector<Real> psi = random_block<Real>(rng, bits), lam = random_block<Real>(rng, bits);
+    auto pr = as_complex(psi), lr = as_complex(lam);
+    const int rb = 8;
+    const std::size_t row_len = std::size_t{1} << rb, rows = std::size_t{1} << (bits - rb);
+    std::vector<Real> row(4 * row_len), high(2 * rows);
+    std::vector<Cd> rc(row_len), hc(rows);
+    for (std::size_t x = 0; x < row_len; ++x) {
+      rc[x] = std::polar(1.0, angle(rng));
+      row[2 * x] = row[2 * x + 1] = static_cast<Real>(rc[x].real());
+      row[2 * row_len + 2 * x] = static_cast<Real>(-rc[x].imag());
+      row[2 * row_len + 2 * x + 1] = static_cast<Real>(rc[x].imag());
+    }
+    for (std::size_t h = 0; h < rows; ++h) {
+      hc[h] = std::polar(1.0, angle(rng));
+      high[2 * h] = static_cast<Real>(hc[h].real());
+      high[2 * h + 1] = static_cast<Real>(hc[h].imag());
+    }
+    std::vector<double> wrow(row_len), whigh(rows), er(row_len), eh(rows);
+    for (std::size_t x = 0; x < pr.size(); ++x) {
+      const double w = (std::conj(lr[x]) * pr[x]).imag();
+      er[x % row_len] += w;
+      eh[x / row_len] += w;
+      pr[x] *= rc[x % row_len] * hc[x / row_len];
+      lr[x] *= rc[x % row_len] * hc[x / row_len];
+    }
+    k.adjoint_diagonal(psi.data(), lam.data(), bits, row.data(), high.data(), wrow.data(), whigh.data());
+    EXPECT_LT(diff(psi, pr), tol) << k.isa << " adjoint diagonal";
+    EXPECT_LT(diff(lam, lr), tol) << k.isa << " adjoint diagonal";
+    for (std::size_t x = 0; x < row_len; ++x)
+      EXPECT_NEAR(wrow[x], er[x], tol * 100) << k.isa << " wrow " << x;
+    for (std::size_t h = 0; h < rows; ++h) EXPECT_NEAR(whigh[h], eh[h], tol * 1e3) << k.isa << " whigh " << h;
+  }
+  {  // added flips: three vector-level qubits and a lane qubit
+    const std::vector<Real> in = random_block<Real>(rng, bits);
+    std::vector<Real> out = random_block<Real>(rng, bits);
+    auto ref = as_complex(out);
+    const auto ic = as_complex(in);
+    const Real tc[3] = {Real(0.5), Real(-1.25), Real(0.75)};
+    const Real lc[1] = {Real(2.0)};
+    const int lq[1] = {0};
+    const int nl = lanes > 0 ? 1 : 0;
+    for (std::size_t x = 0; x < ref.size(); ++x) {
+      for (int j = 0; j < 3; ++j)
+        ref[x] += double(tc[j]) * ic[x ^ (std::size_t{1} << tq[static_cast<std::size_t>(j)])];
+      if (nl) ref[x] += 2.0 * ic[x ^ 1];
+    }
+    k.add_flips(out.data(), in.data(), bits, 3, tq.data(), tc, nl, lq, lc);
+    EXPECT_LT(diff(out, ref), tol * 10) << k.isa << " add flips";
+  }
+}
+
+TEST(Engine, EveryVariantsTileKernelsMatchPlainArithmetic) {
+  for (int i = 0; i < core::simd::num_variants(); ++i) {
+    check_tile_kernels(core::simd::variant_f64(i), 1e-12);
+    check_tile_kernels(core::simd::variant_f32(i), 1e-4);
+  }
+}
+
 // A Hamiltonian with every plan path: diagonal terms inside the low bits, straddling them and
 // above them, single-flip X terms on low and high qubits, and general X/Y strings.
 observable::PauliSum mixed_observable(std::mt19937_64& rng, int n, int general_terms) {

@@ -103,6 +103,11 @@ struct Kernels {
   // out[j] += sum over the block of Re(conj(p[x]) p[x ^ 1 << qubits[j]]) (<p|X_q|p> on the block)
   // for j < num, qubits distinct and < bits: flip_sum for many qubits at once, up to four per sweep
   // over the block (tiles of vectors that differ in those qubits stay in registers).
+  // out[x] += sum_j tile_c[j] in[x ^ (1 << tile_q[j])] + sum_i lane_c[i] in[x ^ (1 << lane_q[i])]
+  // over a block, in one sweep: k <= 3 vector-level qubits (sorted, >= lanes_log2), nl <= 3 lane
+  // qubits. The X terms of H|psi>. bits must be at least lanes_log2 + k.
+  void (*add_flips)(Real* out, const Real* in, int bits, int k, const int* tile_q, const Real* tile_c, int nl,
+                    const int* lane_q, const Real* lane_c) = nullptr;
   void (*flip_sums)(const Real* p, int bits, const int* qubits, int num, double* out) = nullptr;
   // The diagonal part of <p|H|p> by factorised tables, over `rows` rows of 2^row_bits amplitudes:
   // sum_r sum_x |p[r 2^row_bits + x]|^2 (T_0[x] + a_r0 + sum_{0<j<num_tables} a_rj T_j[x]) with

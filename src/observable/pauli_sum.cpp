@@ -353,6 +353,57 @@ void add_flip(R* out, const R* in, int bits, int q, double coefficient) {
   }
 }
 
+// Single-qubit flips (q, c), prepared once per call for add_flips: coefficients merged per qubit,
+// lane qubits apart, the vector-level ones sorted.
+template <class R>
+struct FlipSet {
+  int lq[3] = {0, 0, 0};
+  R lc[3] = {0, 0, 0};
+  int nl = 0;
+  std::vector<int> tq;
+  std::vector<R> tc;
+  std::vector<std::pair<int, double>> all;  // for tiny blocks
+
+  explicit FlipSet(std::vector<std::pair<int, double>> flips) {
+    std::sort(flips.begin(), flips.end());
+    for (const auto& [q, c] : flips) {
+      if (!all.empty() && all.back().first == q)
+        all.back().second += c;
+      else
+        all.emplace_back(q, c);
+    }
+    const int lanes = core::simd::kernels<R>().lanes_log2;
+    for (const auto& [q, c] : all) {
+      if (q < lanes) {
+        lq[nl] = q;
+        lc[nl++] = static_cast<R>(c);
+      } else {
+        tq.push_back(q);
+        tc.push_back(static_cast<R>(c));
+      }
+    }
+  }
+};
+
+// out += sum of c X_q in over a block: lane qubits ride along with up to three vector-level
+// qubits per sweep (core::simd add_flips); tiny blocks flip one qubit at a time.
+template <class R>
+void add_flips(R* out, const R* in, int bits, const FlipSet<R>& f) {
+  const auto& k = core::simd::kernels<R>();
+  if (bits < k.lanes_log2 + 3) {
+    for (const auto& [q, c] : f.all) add_flip(out, in, bits, q, c);
+    return;
+  }
+  std::size_t next = 0;
+  int nl = f.nl;
+  do {
+    const int nt = static_cast<int>(std::min<std::size_t>(3, f.tq.size() - next));
+    k.add_flips(out, in, bits, nt, f.tq.data() + next, f.tc.data() + next, nl, f.lq, f.lc);
+    next += static_cast<std::size_t>(nt);
+    nl = 0;  // lane flips in the first sweep only
+  } while (next < f.tq.size());
+}
+
 }  // namespace
 
 template <class R>
@@ -361,8 +412,12 @@ void PauliSum::apply_blocked(const R* in, R* out) const {
   const int bb = block_bits_for<R>(n), lb = low_bits_;
   const u64 block = u64{1} << bb, size = u64{1} << n, len = u64{1} << lb;
   std::vector<int> high;
-  for (const Flip& f : flips_)
+  std::vector<std::pair<int, double>> low_flips;
+  for (const Flip& f : flips_) {
     if (f.qubit >= bb) high.push_back(f.qubit);
+    if (f.qubit < bb) low_flips.emplace_back(f.qubit, f.coefficient);
+  }
+  const FlipSet<R> low_set(low_flips);
   const double* tab = tables_f64_.data();
   core::parallel_blocks(size >> bb, size, [&](u64 b, int) {
     R* ob = out + 2 * (b << bb);
@@ -385,19 +440,21 @@ void PauliSum::apply_blocked(const R* in, R* out) const {
         }
       }
     }
-    for (const Flip& f : flips_)
-      if (f.qubit < bb) add_flip(ob, ib, bb, f.qubit, f.coefficient);
+    add_flips(ob, ib, bb, low_set);
   });
   for (const auto& group : high_flip_groups(high, bb)) {
     const core::BlockLayout l = layout_for(n, group, bb);
+    std::vector<std::pair<int, double>> local;
+    for (const Flip& f : flips_)
+      if (std::find(group.begin(), group.end(), f.qubit) != group.end())
+        local.emplace_back(l.local_qubit(f.qubit), f.coefficient);
+    const FlipSet<R> set(local);
     core::parallel_blocks(l.num_blocks, size, [&](u64 b, int) {
       R* bi = thread_buffer<R>(std::size_t{2} << l.bits, 0);
       R* bo = thread_buffer<R>(std::size_t{2} << l.bits, 1);
       core::gather_block(l, in, b, bi);
       core::gather_block(l, static_cast<const R*>(out), b, bo);
-      for (const Flip& f : flips_)
-        if (std::find(group.begin(), group.end(), f.qubit) != group.end())
-          add_flip(bo, bi, l.bits, l.local_qubit(f.qubit), f.coefficient);
+      add_flips(bo, bi, l.bits, set);
       core::scatter_block(l, out, b, bo);
     });
   }
