@@ -312,13 +312,13 @@ TEST(ApplyGate, EveryKindAndPositionSmallRegisters) {
   }
 }
 
-// Large enough for two threads (2^14 pairs and more), with one and two.
+// Large enough for two threads (2^14 pairs), with one and two.
 TEST(ApplyGate, OneAndTwoThreads) {
   const int saved = omp_get_max_threads();
   for (int threads : {1, 2}) {
     omp_set_num_threads(threads);
     std::mt19937_64 rng(611);
-    check_apply_gate<double>(16, rng);
+    check_apply_gate<double>(15, rng);
     check_apply_gate<float>(15, rng);
   }
   omp_set_num_threads(saved);

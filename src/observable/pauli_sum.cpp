@@ -263,6 +263,7 @@ double PauliSum::block_terms(const R* blk, int bits, std::uint64_t base, bool di
     return e;
   };
   const int lb = low_bits_, sb = std::min(bits, sub_bits);
+  const bool prefetch = diagonal;  // a contiguous block of the state
   diagonal = diagonal && has_diagonal_;
   // Sub-blocks of 2^db: the diagonal's rows (2^lb) and the inner flips' L1 blocks (2^sb).
   const int db = diagonal ? std::max(sb, lb) : sb;
@@ -283,6 +284,13 @@ double PauliSum::block_terms(const R* blk, int bits, std::uint64_t base, bool di
   double e = 0.0;
   for (u64 d = 0; d < (u64{1} << (bits - db)); ++d) {
     const R* pd = blk + 2 * (d << db);
+    // Contiguous blocks: the next sub-block is read from memory while this one is computed (the
+    // prefetchers stop when the flips work in L1). The last one runs into the next block (this
+    // thread's next, under the static split) or just past the state; prefetches do not fault.
+    if (prefetch) {
+      const char* ahead = reinterpret_cast<const char*>(pd + (std::size_t{2} << db));
+      for (std::size_t o = 0; o < (sizeof(R) * 2 << db); o += 64) __builtin_prefetch(ahead + o, 0, 3);
+    }
     if (diagonal) {
       for (u64 r0 = 0; r0 < rows; r0 += kMaxRows) {
         const u64 nr = std::min<u64>(kMaxRows, rows - r0);

@@ -121,7 +121,8 @@ class PauliSum {
   }
   FlipPlan make_flip_plan(int block_bits, int sub_bits) const;
   // The diagonal terms and the flips of one block (contiguous or gathered) of 2^bits amplitudes;
-  // `base` is the block's global index for the diagonal (diagonal = false in gathered blocks).
+  // `base` is the block's global index for the diagonal (diagonal = false in gathered blocks;
+  // true: a contiguous block of the state, whose next sub-block is prefetched).
   template <class R>
   double block_terms(const R* blk, int bits, std::uint64_t base, bool diagonal, const Flips& flips,
                      int sub_bits) const;
