@@ -159,6 +159,39 @@ void diagonal_phases(const Gate& g, const std::vector<double>& angles, std::vect
     if ((x & all) == all) phases[x] = ((x >> controls) & 1) ? m[3] : m[0];
 }
 
+int permutation_tables(const std::vector<std::pair<std::uint64_t, int>>& steps, int vector_bits,
+                       std::vector<std::uint64_t>& lo, std::vector<std::uint64_t>& hi) {
+  auto source = [&](u64 v) {  // the inverse map: the steps undone in reverse order
+    for (auto it = steps.rbegin(); it != steps.rend(); ++it)
+      if ((v & it->first) == it->first) v ^= u64{1} << it->second;
+    return v;
+  };
+  const int lo_bits = std::min(vector_bits, 8);
+  lo.resize(std::size_t{1} << lo_bits);
+  hi.resize(std::size_t{1} << (vector_bits - lo_bits));
+  const u64 zero = source(0);
+  for (std::size_t v = 0; v < lo.size(); ++v) lo[v] = source(v);
+  for (std::size_t h = 0; h < hi.size(); ++h) hi[h] = source(u64{h} << lo_bits) ^ zero;
+  return lo_bits;
+}
+
+template <class Real>
+void pack_diagonal_tables(const std::vector<cplx>& row, const std::vector<cplx>& high, Real* d) {
+  const std::size_t row_len = row.size();
+  for (std::size_t x = 0; x < row_len; ++x) {
+    d[2 * x] = d[2 * x + 1] = static_cast<Real>(row[x].real());
+    d[2 * row_len + 2 * x] = static_cast<Real>(-row[x].imag());
+    d[2 * row_len + 2 * x + 1] = static_cast<Real>(row[x].imag());
+  }
+  Real* h = d + 4 * row_len;
+  for (std::size_t x = 0; x < high.size(); ++x) {
+    h[2 * x] = static_cast<Real>(high[x].real());
+    h[2 * x + 1] = static_cast<Real>(high[x].imag());
+  }
+}
+template void pack_diagonal_tables<double>(const std::vector<cplx>&, const std::vector<cplx>&, double*);
+template void pack_diagonal_tables<float>(const std::vector<cplx>&, const std::vector<cplx>&, float*);
+
 template <>
 int default_block_bits<double>(int vectors) {
   return vectors > 1 ? 14 : 15;
@@ -500,17 +533,7 @@ void Program<Real>::build_permutations(Stage& s) const {
       steps.emplace_back(s.ops[r].cmask >> lanes, s.ops[r].target - lanes);
       perm.gates.insert(perm.gates.end(), s.ops[r].gates.begin(), s.ops[r].gates.end());
     }
-    auto image = [&](u64 v) {
-      for (auto it = steps.rbegin(); it != steps.rend(); ++it)  // the inverse map: the source
-        if ((v & it->first) == it->first) v ^= u64{1} << it->second;
-      return v;
-    };
-    perm.lo_bits = std::min(vb, 8);
-    perm.lo.resize(std::size_t{1} << perm.lo_bits);
-    perm.hi.resize(std::size_t{1} << (vb - perm.lo_bits));
-    const u64 zero = image(0);
-    for (std::size_t v = 0; v < perm.lo.size(); ++v) perm.lo[v] = image(v);
-    for (std::size_t h = 0; h < perm.hi.size(); ++h) perm.hi[h] = image(u64{h} << perm.lo_bits) ^ zero;
+    perm.lo_bits = permutation_tables(steps, vb, perm.lo, perm.hi);
     out.push_back(std::move(perm));
     i = j;
   }
@@ -584,16 +607,7 @@ void Program<Real>::refill(const AngleTable& angles) {
               table[x] = cmul(table[x], phases[k]);
             }
           }
-          for (std::size_t x = 0; x < row_len; ++x) {
-            d[2 * x] = d[2 * x + 1] = static_cast<Real>(row[x].real());
-            d[2 * row_len + 2 * x] = static_cast<Real>(-row[x].imag());
-            d[2 * row_len + 2 * x + 1] = static_cast<Real>(row[x].imag());
-          }
-          Real* h = d + 4 * row_len;
-          for (std::size_t x = 0; x < rows; ++x) {
-            h[2 * x] = static_cast<Real>(high[x].real());
-            h[2 * x + 1] = static_cast<Real>(high[x].imag());
-          }
+          pack_diagonal_tables(row, high, d);
           break;
         }
         default: break;

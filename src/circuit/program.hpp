@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "circuit/circuit.hpp"
@@ -58,6 +59,15 @@ std::vector<StagePlan> schedule_stages(const Circuit& c, const std::vector<std::
 // for the second buffer permutations write into. `chosen` receives the block size.
 std::vector<StagePlan> plan_stages(const Circuit& c, const std::vector<std::size_t>& order, int max_bits,
                                    int& chosen);
+
+// Tables for core::simd permute_vectors from X/CX steps (control mask, target) on vector-index
+// bits, in application order: lo and hi hold the source of each destination vector. Returns lo_bits.
+int permutation_tables(const std::vector<std::pair<std::uint64_t, int>>& steps, int vector_bits,
+                       std::vector<std::uint64_t>& lo, std::vector<std::uint64_t>& hi);
+// Packs a diagonal's factorised tables as core::simd diagonal reads them: the row table as
+// re-duplicated then im-alternated vectors (4 reals per entry), then the high table.
+template <class Real>
+void pack_diagonal_tables(const std::vector<core::cplx>& row, const std::vector<core::cplx>& high, Real* d);
 
 using core::BlockLayout;
 using core::Scratch;

@@ -185,17 +185,7 @@ void Backward<Real>::build(Stage& s, const std::vector<std::size_t>& gates) {
       steps.emplace_back(s.layout.local_mask(circuit::control_mask(g)) >> lanes,
                          s.layout.local_qubit(g.qubits.back()) - lanes);
     }
-    auto image = [&](u64 v) {
-      for (auto it = steps.rbegin(); it != steps.rend(); ++it)  // the inverse map: the source
-        if ((v & it->first) == it->first) v ^= u64{1} << it->second;
-      return v;
-    };
-    op.lo_bits = std::min(vb, 8);
-    op.lo.resize(std::size_t{1} << op.lo_bits);
-    op.hi.resize(std::size_t{1} << (vb - op.lo_bits));
-    const u64 zero = image(0);
-    for (std::size_t v = 0; v < op.lo.size(); ++v) op.lo[v] = image(v);
-    for (std::size_t h = 0; h < op.hi.size(); ++h) op.hi[h] = image(u64{h} << op.lo_bits) ^ zero;
+    op.lo_bits = circuit::permutation_tables(steps, vb, op.lo, op.hi);
   }
   // Scaled rotations up to the cap; the dropped factors are restored by the first diagonal, or
   // by the last rotation tile run unscaled.
@@ -270,16 +260,7 @@ void Backward<Real>::refill(const circuit::AngleTable& angles) {
             table[x] = cmul(table[x], std::conj(phases[k]));
           }
         }
-        for (std::size_t x = 0; x < row_len; ++x) {
-          d[2 * x] = d[2 * x + 1] = static_cast<Real>(row[x].real());
-          d[2 * row_len + 2 * x] = static_cast<Real>(-row[x].imag());
-          d[2 * row_len + 2 * x + 1] = static_cast<Real>(row[x].imag());
-        }
-        Real* h = d + 4 * row_len;
-        for (std::size_t x = 0; x < rows; ++x) {
-          h[2 * x] = static_cast<Real>(high[x].real());
-          h[2 * x + 1] = static_cast<Real>(high[x].imag());
-        }
+        circuit::pack_diagonal_tables(row, high, d);
       }
     }
     // The sink multiplies both vectors by `total`, undoing every scaled op's 1 / factor.
