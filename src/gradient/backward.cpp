@@ -142,7 +142,7 @@ void Backward<Real>::build(Stage& s, const std::vector<std::size_t>& gates) {
       for (int q : g.qubits) t.local.push_back(s.layout.local_qubit(q));
       const bool low = std::all_of(t.local.begin(), t.local.end(), [&](int q) { return q < rb; });
       const bool high = std::all_of(t.local.begin(), t.local.end(), [&](int q) { return q >= rb; });
-      if (low || high) {
+      if ((low || high) && bits <= 16) {  // run_block's sums hold blocks up to 2^16
         t.group = low ? 0 : 1;
         int at = -1;
         for (int i = latest(local) + 1; i < static_cast<int>(ops.size()) && at < 0; ++i)
@@ -214,7 +214,8 @@ void Backward<Real>::refill(const circuit::AngleTable& angles) {
   for (const Stage& s : stages_) {
     if (s.whole_state) continue;
     const int bits = s.layout.bits, rb = std::min(bits, 8);
-    std::vector<double> factor(s.ops.size(), 1.0);  // scaled ops: the product of dropped factors
+    std::vector<double>& factor = factors_;  // scaled ops: the product of dropped factors
+    factor.assign(s.ops.size(), 1.0);
     double total = 1.0;
     for (std::size_t i = 0; i < s.ops.size(); ++i) {
       const Op& op = s.ops[i];
@@ -373,8 +374,8 @@ std::pair<Real*, Real*> Backward<Real>::run_block(const Stage& s, Real* p, Real*
                                                   double* grad) const {
   const auto& kern = core::simd::kernels<Real>();
   const int bits = s.layout.bits, rb = std::min(bits, 8);
-  double wrow[256], whigh_small[64];
-  std::vector<double> whigh_big;
+  // Sums for a diagonal: one per row position (2^8) and one per row, for blocks of up to 2^16.
+  double wrow[256], whigh[256];
   for (const Op& op : s.ops) {
     const Real* d = data_.data() + op.data;
     const double weight = weight_[op.id];
@@ -408,13 +409,7 @@ std::pair<Real*, Real*> Backward<Real>::run_block(const Stage& s, Real* p, Real*
       case Kind::Diagonal: {
         const std::size_t row_len = std::size_t{1} << rb, rows = std::size_t{1} << (bits - rb);
         std::fill(wrow, wrow + row_len, 0.0);
-        double* whigh = whigh_small;
-        if (rows > 64) {
-          whigh_big.assign(rows, 0.0);
-          whigh = whigh_big.data();
-        } else {
-          std::fill(whigh, whigh + rows, 0.0);
-        }
+        std::fill(whigh, whigh + rows, 0.0);
         kern.adjoint_diagonal(p, q, bits, d, d + (std::size_t{4} << rb), wrow, whigh);
         for (const Term& t : op.terms) {
           const std::vector<double>& gen = generators_[t.gen];

@@ -83,6 +83,7 @@ class Backward {
   std::vector<Real> data_;
   std::vector<double> weight_;  // per op (index in ops_index_): 1 / F^2 for the scale F its inputs carry
   std::vector<std::vector<double>> generators_;  // per Diagonal term: d(phase)/d(angle) / i per assignment
+  std::vector<double> factors_;                  // refill's per-op scratch
   const circuit::AngleTable* angles_ = nullptr;
   core::Scratch<Real> scratch_;
   std::vector<double> thread_gradients_;

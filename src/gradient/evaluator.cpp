@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "core/parallel.hpp"
 #include "core/simd.hpp"
 
 namespace vqsim::gradient {
@@ -82,7 +83,13 @@ double BasicEvaluator<Real>::adjoint(const std::vector<double>& theta, std::vect
   program_.run(psi_);
   core::StateVector<Real>& lam = lambda();
   observable_.apply(psi_, lam);
-  const double energy = observable_.expectation(psi_);
+  // E = <psi|H|psi> = Re<psi|lambda>: one read of the two vectors, not a second pass over H's terms.
+  const auto* p = psi_.data();
+  const auto* l = lam.data();
+  const double energy = core::parallel_sum(psi_.size(), [&](std::uint64_t i) {
+                          return core::cplx(static_cast<double>(p[i].real()) * l[i].real() +
+                                            static_cast<double>(p[i].imag()) * l[i].imag());
+                        }).real();
   backward_.refill(angles_);
   backward_.run(psi_, lam, gradient);
   return energy;
