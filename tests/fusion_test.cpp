@@ -75,19 +75,24 @@ double max_abs_diff(const core::StateVector<Real>& a, const core::StateVector<Re
   return m;
 }
 
-// Runs c both ways from the same random state; returns the largest amplitude difference.
+// Runs c both ways from the same random state (with Start::Zero, the reference from |0...0> and
+// the compiled program from the random state, which it must ignore); returns the largest
+// amplitude difference.
 template <class Real>
 double compiled_vs_reference(const Circuit& c, const std::vector<double>& theta, int block_bits, bool fuse,
-                             std::uint64_t seed) {
+                             std::uint64_t seed, circuit::Start start = circuit::Start::Any) {
   std::mt19937_64 rng(seed);
   circuit::AngleTable angles;
   angles.fill(c, theta);
-  const core::StateVector<Real> start = random_sv<Real>(rng, c.num_qubits);
+  const core::StateVector<Real> start_state = random_sv<Real>(rng, c.num_qubits);
   core::StateVector<Real> ref(c.num_qubits), fast(c.num_qubits);
-  ref.copy_from(start);
-  fast.copy_from(start);
+  if (start == circuit::Start::Zero)
+    ref.set_basis_state(0);
+  else
+    ref.copy_from(start_state);
+  fast.copy_from(start_state);
   circuit::run_circuit(ref, c, angles);
-  circuit::Program<Real> prog(c, block_bits, fuse);
+  circuit::Program<Real> prog(c, block_bits, fuse, start);
   prog.refill(angles);
   prog.run(fast);
   return max_abs_diff(ref, fast);
@@ -151,17 +156,7 @@ TEST(Fusion, HardwareEfficientStagesAndThreads) {
 // whatever the state held before must not matter.
 template <class Real>
 double from_zero_vs_reference(const Circuit& c, int block_bits, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  circuit::AngleTable angles;
-  angles.fill(c, {});
-  core::StateVector<Real> ref(c.num_qubits);
-  ref.set_basis_state(0);
-  circuit::run_circuit(ref, c, angles);
-  core::StateVector<Real> fast = random_sv<Real>(rng, c.num_qubits);
-  circuit::Program<Real> prog(c, block_bits, true, circuit::Start::Zero);
-  prog.refill(angles);
-  prog.run(fast);
-  return max_abs_diff(ref, fast);
+  return compiled_vs_reference<Real>(c, {}, block_bits, true, seed, circuit::Start::Zero);
 }
 
 TEST(Fusion, StartFromZeroWritesTheProductPrefix) {
