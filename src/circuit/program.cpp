@@ -201,27 +201,103 @@ int default_block_bits<float>(int vectors) {
   return vectors > 1 ? 15 : 16;
 }
 
+namespace {
+
+// One greedy stage over `remaining`: every gate that neither depends on a deferred gate nor
+// overflows kb qubits, taking only gates inside `allowed`. Returns the qubits used; the gates
+// taken go to `taken` (if given), the others to `rest`.
+u64 greedy_stage(const std::vector<u64>& masks, const std::vector<std::size_t>& remaining, u64 low,
+                 u64 allowed, int kb, std::vector<std::size_t>* taken, std::vector<std::size_t>& rest) {
+  u64 used = low, blocked = 0;
+  rest.clear();
+  for (std::size_t gi : remaining) {
+    const u64 qm = masks[gi];
+    if ((qm & blocked) == 0 && (qm & ~allowed) == 0 && std::popcount(used | qm) <= kb) {
+      used |= qm;
+      if (taken != nullptr) taken->push_back(gi);
+    } else {
+      rest.push_back(gi);
+      blocked |= qm;
+    }
+  }
+  return used;
+}
+
+// How good a stage is, judged by what greedy stages make of the gates it leaves: fewer stages
+// to finish within `horizon` (then fewer gates left after it), then more gates in this stage.
+struct StageScore {
+  int stages;
+  std::size_t left;
+  std::size_t taken;
+  bool operator<(const StageScore& o) const {
+    if (stages != o.stages) return stages < o.stages;
+    if (left != o.left) return left < o.left;
+    return taken > o.taken;
+  }
+};
+
+StageScore score_rest(const std::vector<u64>& masks, std::vector<std::size_t> rest, std::size_t taken,
+                      u64 low, u64 all, int kb, int horizon) {
+  std::vector<std::size_t> next;
+  int stages = 1;
+  while (!rest.empty() && stages <= horizon) {
+    const std::size_t before = rest.size();
+    greedy_stage(masks, rest, low, all, kb, nullptr, next);
+    if (next.size() == before) next.erase(next.begin());  // a gate wider than a block
+    rest.swap(next);
+    ++stages;
+  }
+  return {stages, rest.size(), taken};
+}
+
+}  // namespace
+
 std::vector<StagePlan> schedule_stages(const Circuit& c, const std::vector<std::size_t>& order,
                                        int block_bits, int contiguous_bits) {
   const int n = c.num_qubits;
   const int kb = std::min(block_bits, n);
   const int cb = std::min(contiguous_bits, kb);
   const u64 low = (u64{1} << cb) - 1;
+  const u64 all = (n >= 64) ? ~u64{0} : (u64{1} << n) - 1;
+  std::vector<u64> masks(c.gates.size());
+  for (std::size_t gi : order) masks[gi] = qubit_mask(c.gates[gi]);
+  // Lookahead: besides plain greedy, each stage tries windows of consecutive free qubits (by
+  // index, and by the order in which the remaining gates first touch them) and keeps the one
+  // after which greedy stages finish soonest. On a chain-entangled ansatz the greedy first
+  // stage leaves a staircase of gates that a window placed below the top finishes in one stage
+  // instead of three. The horizon bounds the work on long circuits.
+  const int width = kb - cb;
+  const int horizon = order.size() * static_cast<std::size_t>(n) <= 20000 ? 64 : 3;
   std::vector<StagePlan> stages;
-  std::vector<std::size_t> remaining = order, rest;
+  std::vector<std::size_t> remaining = order, rest, trial_taken, trial_rest;
   while (!remaining.empty()) {
-    u64 used = low, blocked = 0;
     StagePlan stage;
-    rest.clear();
-    for (std::size_t gi : remaining) {
-      const u64 qm = qubit_mask(c.gates[gi]);
-      if ((qm & blocked) == 0 && std::popcount(used | qm) <= kb) {
-        used |= qm;
-        stage.gates.push_back(gi);
-      } else {
-        rest.push_back(gi);
-        blocked |= qm;
-      }
+    u64 used = greedy_stage(masks, remaining, low, all, kb, &stage.gates, rest);
+    if (width > 0 && n > kb && !stage.gates.empty()) {
+      StageScore best = score_rest(masks, rest, stage.gates.size(), low, all, kb, horizon);
+      std::vector<std::vector<int>> orders(2);
+      for (int q = cb; q < n; ++q) orders[0].push_back(q);
+      u64 seen = low;
+      for (std::size_t gi : remaining)
+        for (u64 m = masks[gi] & ~seen; m != 0; m &= m - 1) orders[1].push_back(std::countr_zero(m));
+      for (std::size_t gi : remaining) seen |= masks[gi];
+      for (int q = cb; q < n; ++q)
+        if (!((seen >> q) & 1)) orders[1].push_back(q);
+      for (const std::vector<int>& qs : orders)
+        for (std::size_t a = 0; a + static_cast<std::size_t>(width) <= qs.size(); ++a) {
+          u64 allowed = low;
+          for (std::size_t j = a; j < a + static_cast<std::size_t>(width); ++j) allowed |= u64{1} << qs[j];
+          trial_taken.clear();
+          const u64 u = greedy_stage(masks, remaining, low, allowed, kb, &trial_taken, trial_rest);
+          if (trial_taken.empty()) continue;
+          const StageScore sc = score_rest(masks, trial_rest, trial_taken.size(), low, all, kb, horizon);
+          if (sc < best) {
+            best = sc;
+            used = u;
+            stage.gates.swap(trial_taken);
+            rest.swap(trial_rest);
+          }
+        }
     }
     if (stage.gates.empty()) {  // a gate wider than a block: run it on the whole state
       stage.whole_state = true;
