@@ -779,7 +779,7 @@ Real* Program<Real>::run_block(const Stage& s, Real* p, Real* alt) const {
 // psi[h 2^L + l] = high[h] low[l], each table the product of its qubits' factors (built by
 // doubling), so the whole state costs one complex product per amplitude, written once.
 template <class Real>
-void Program<Real>::write_product_state(core::StateVector<Real>& sv) {
+void Program<Real>::build_product_tables() {
   const int n = circuit_.num_qubits, lb = std::min(n, 12);
   auto build = [&](std::vector<Real>& t, int from, int to) {
     t.resize(std::size_t{2} << (to - from));
@@ -802,27 +802,49 @@ void Program<Real>::write_product_state(core::StateVector<Real>& sv) {
   };
   build(low_, 0, lb);
   build(high_, lb, n);
-  Real* out = reinterpret_cast<Real*>(sv.data());
-  const std::size_t row = std::size_t{1} << lb;
+  product_bits_ = lb;
+}
+
+template <class Real>
+void Program<Real>::fill_product(Real* o, u64 first, u64 count) const {
+  const u64 row = u64{1} << product_bits_, end = first + count;
   const Real* lo = low_.data();
-  core::parallel_blocks(high_.size() / 2, sv.size(), [&](std::uint64_t h, int) {
+  for (u64 x = first; x < end;) {
+    const u64 h = x >> product_bits_, l0 = x & (row - 1), len = std::min(row - l0, end - x);
     const Real hr = high_[2 * h], hi = high_[2 * h + 1];
-    Real* o = out + 2 * row * h;
+    Real* out = o + 2 * (x - first);
     if (hr == Real(0) && hi == Real(0)) {
-      std::memset(o, 0, 2 * row * sizeof(Real));
-      return;
+      std::memset(out, 0, 2 * len * sizeof(Real));
+    } else {
+      for (u64 j = 0; j < len; ++j) {
+        const Real lr = lo[2 * (l0 + j)], li = lo[2 * (l0 + j) + 1];
+        out[2 * j] = hr * lr - hi * li;
+        out[2 * j + 1] = hr * li + hi * lr;
+      }
     }
-    for (std::size_t l = 0; l < row; ++l) {
-      o[2 * l] = hr * lo[2 * l] - hi * lo[2 * l + 1];
-      o[2 * l + 1] = hr * lo[2 * l + 1] + hi * lo[2 * l];
-    }
-  });
+    x += len;
+  }
+}
+
+template <class Real>
+void Program<Real>::write_product_state(core::StateVector<Real>& sv) {
+  Real* out = reinterpret_cast<Real*>(sv.data());
+  const u64 row = u64{1} << product_bits_;
+  core::parallel_blocks(high_.size() / 2, sv.size(),
+                        [&](u64 h, int) { fill_product(out + 2 * row * h, h * row, row); });
 }
 
 template <class Real>
 void Program<Real>::run(core::StateVector<Real>& sv) {
   assert(angles_ != nullptr);
-  if (start_ == Start::Zero) write_product_state(sv);
+  // From |0...0>, a contiguous first stage writes each block's product state itself, in cache,
+  // instead of reading it back after a separate writing pass.
+  bool fill_first = false;
+  if (start_ == Start::Zero) {
+    build_product_tables();
+    fill_first = !stages_.empty() && !stages_.front().whole_state && stages_.front().layout.contiguous;
+    if (!fill_first) write_product_state(sv);
+  }
   Real* state = reinterpret_cast<Real*>(sv.data());
   bool reserved = false;
   for (const Stage& s : stages_) {
@@ -838,8 +860,10 @@ void Program<Real>::run(core::StateVector<Real>& sv) {
       reserved = true;
     }
     if (l.contiguous) {
+      const bool fill = fill_first && &s == &stages_.front();
       core::parallel_blocks(l.num_blocks, sv.size(), [&](u64 b, int thread) {
         Real* p = state + 2 * b * block;
+        if (fill) fill_product(p, b * block, block);
         Real* out = run_block(s, p, alt ? scratch_.buffer(thread, 0) : nullptr);
         if (out != p) std::memcpy(p, out, 2 * block * sizeof(Real));
       });

@@ -149,7 +149,10 @@ class Program {
   Real* run_block(const Stage& s, Real* p, Real* alt) const;
   bool needs_alt(const Stage& s) const;
 
-  // Writes the product state of the prefix gates (prefix_[q] on qubit q) into sv.
+  // The product state of the prefix gates (prefix_[q] on qubit q): its two tables (from
+  // factors_), amplitudes [first, first + count) of it into o, or all of it into sv.
+  void build_product_tables();
+  void fill_product(Real* o, std::uint64_t first, std::uint64_t count) const;
   void write_product_state(core::StateVector<Real>& sv);
 
   const Circuit& circuit_;
@@ -158,6 +161,7 @@ class Program {
   std::vector<std::vector<std::size_t>> prefix_;  // Start::Zero: per qubit, its leading one-qubit gates
   std::vector<core::cplx> factors_;               // per qubit: (amplitude of 0, amplitude of 1)
   std::vector<Real> low_, high_;                  // product tables over the low and high qubits
+  int product_bits_ = 0;                          // qubits in low_
   std::vector<core::cplx> work_;
   std::vector<Stage> stages_;
   std::vector<Real> data_;  // matrices and tables, refilled per parameter vector
