@@ -370,7 +370,7 @@ void Backward<Real>::whole_state_step(std::size_t k, core::StateVector<Real>& ps
 }
 
 template <class Real>
-std::pair<Real*, Real*> Backward<Real>::run_block(const Stage& s, Real* p, Real* q, Real* pa, Real* qa,
+std::pair<Real*, Real*> Backward<Real>::run_block(const Stage& s, Real* p, Real* q, Real* free,
                                                   double* grad) const {
   const auto& kern = core::simd::kernels<Real>();
   const int bits = s.layout.bits, rb = std::min(bits, 8);
@@ -382,10 +382,10 @@ std::pair<Real*, Real*> Backward<Real>::run_block(const Stage& s, Real* p, Real*
     switch (op.kind) {
       case Kind::Gate: gate_step(s.layout, p, q, op.gates.front(), weight, grad); break;
       case Kind::Permutation:
-        kern.permute_vectors(p, pa, bits, op.lo.data(), op.lo_bits, op.hi.data());
-        kern.permute_vectors(q, qa, bits, op.lo.data(), op.lo_bits, op.hi.data());
-        std::swap(p, pa);
-        std::swap(q, qa);
+        kern.permute_vectors(p, free, bits, op.lo.data(), op.lo_bits, op.hi.data());
+        std::swap(p, free);
+        kern.permute_vectors(q, free, bits, op.lo.data(), op.lo_bits, op.hi.data());
+        std::swap(q, free);
         break;
       case Kind::Rotations: {
         const Real* coef[3] = {};
@@ -442,7 +442,9 @@ void Backward<Real>::run(core::StateVector<Real>& psi, core::StateVector<Real>& 
   if (thread_gradients_.size() < stride_ * static_cast<std::size_t>(threads))
     thread_gradients_.resize(stride_ * static_cast<std::size_t>(threads));
   std::fill(thread_gradients_.begin(), thread_gradients_.end(), 0.0);
-  scratch_.reserve(block_bits_, 4);
+  // Three block buffers per thread (psi's, lambda's and a free one for permutations): at 2^14
+  // double amplitudes that is 768 KiB, inside a 1 MiB L2; a fourth would push them out of it.
+  scratch_.reserve(block_bits_, 3);
   Real* ps = reinterpret_cast<Real*>(psi.data());
   Real* ls = reinterpret_cast<Real*>(lam.data());
   for (const Stage& st : stages_) {
@@ -454,21 +456,30 @@ void Backward<Real>::run(core::StateVector<Real>& psi, core::StateVector<Real>& 
     const std::size_t block_reals = std::size_t{2} << l.bits;
     core::parallel_blocks(l.num_blocks, psi.size(), [&](u64 b, int t) {
       double* grad = thread_gradients_.data() + stride_ * static_cast<std::size_t>(t);
-      Real* pa = scratch_.buffer(t, 2);
-      Real* qa = scratch_.buffer(t, 3);
+      Real* spare = scratch_.buffer(t, 2);
       if (l.contiguous) {
         Real* p = ps + block_reals * b;
         Real* q = ls + block_reals * b;
-        const auto [po, qo] = run_block(st, p, q, pa, qa, grad);
-        if (po != p) std::memcpy(p, po, block_reals * sizeof(Real));
-        if (qo != q) std::memcpy(q, qo, block_reals * sizeof(Real));
+        auto [po, qo] = run_block(st, p, q, spare, grad);
+        const std::size_t bytes = block_reals * sizeof(Real);
+        // Home again; lambda first when it sits in psi's block.
+        if (po == q && qo == p) {  // swapped: lambda through the spare buffer
+          std::memcpy(spare, qo, bytes);
+          qo = spare;
+        }
+        if (qo == p) {
+          std::memcpy(q, qo, bytes);
+          qo = q;
+        }
+        if (po != p) std::memcpy(p, po, bytes);
+        if (qo != q) std::memcpy(q, qo, bytes);
         return;
       }
       Real* p = scratch_.buffer(t, 0);
       Real* q = scratch_.buffer(t, 1);
       core::gather_block(l, ps, b, p);
       core::gather_block(l, static_cast<const Real*>(ls), b, q);
-      const auto [po, qo] = run_block(st, p, q, pa, qa, grad);
+      const auto [po, qo] = run_block(st, p, q, spare, grad);
       core::scatter_block(l, ps, b, po);
       core::scatter_block(l, ls, b, qo);
     });

@@ -68,9 +68,10 @@ class Backward {
 
   void build(Stage& s, const std::vector<std::size_t>& gates);
   std::uint64_t op_mask(const Stage& s, const Op& op) const;
-  // Runs a stage's ops on one block of psi (p) and lambda (q); pa and qa are spare buffers for
-  // permutations. Returns where the results ended up.
-  std::pair<Real*, Real*> run_block(const Stage& s, Real* p, Real* q, Real* pa, Real* qa, double* grad) const;
+  // Runs a stage on psi's block p and lambda's block q with one free block-sized buffer that
+  // permutations write into (the three rotate); returns where psi and lambda end up, which may
+  // be any two of the three.
+  std::pair<Real*, Real*> run_block(const Stage& s, Real* p, Real* q, Real* free, double* grad) const;
   void gate_step(const core::BlockLayout& l, Real* p, Real* q, std::size_t k, double weight,
                  double* grad) const;
   void whole_state_step(std::size_t k, core::StateVector<Real>& psi, core::StateVector<Real>& lam,
