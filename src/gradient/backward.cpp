@@ -186,6 +186,7 @@ void Backward<Real>::build(Stage& s, const std::vector<std::size_t>& gates) {
                          s.layout.local_qubit(g.qubits.back()) - lanes);
     }
     op.lo_bits = circuit::permutation_tables(steps, vb, op.lo, op.hi);
+    ++s.permutations;
   }
   // Scaled rotations up to the cap; the dropped factors are restored by the first diagonal, or
   // by the last rotation tile run unscaled.
@@ -370,7 +371,7 @@ void Backward<Real>::whole_state_step(std::size_t k, core::StateVector<Real>& ps
 }
 
 template <class Real>
-std::pair<Real*, Real*> Backward<Real>::run_block(const Stage& s, Real* p, Real* q, Real* free,
+std::pair<Real*, Real*> Backward<Real>::run_block(const Stage& s, Real* p, Real* q, Real* free, Real* free_q,
                                                   double* grad) const {
   const auto& kern = core::simd::kernels<Real>();
   const int bits = s.layout.bits, rb = std::min(bits, 8);
@@ -381,12 +382,14 @@ std::pair<Real*, Real*> Backward<Real>::run_block(const Stage& s, Real* p, Real*
     const double weight = weight_[op.id];
     switch (op.kind) {
       case Kind::Gate: gate_step(s.layout, p, q, op.gates.front(), weight, grad); break;
-      case Kind::Permutation:
+      case Kind::Permutation: {
         kern.permute_vectors(p, free, bits, op.lo.data(), op.lo_bits, op.hi.data());
         std::swap(p, free);
-        kern.permute_vectors(q, free, bits, op.lo.data(), op.lo_bits, op.hi.data());
-        std::swap(q, free);
+        Real*& fq = free_q != nullptr ? free_q : free;
+        kern.permute_vectors(q, fq, bits, op.lo.data(), op.lo_bits, op.hi.data());
+        std::swap(q, fq);
         break;
+      }
       case Kind::Rotations: {
         const Real* coef[3] = {};
         const Real* lane_cs[3] = {};
@@ -442,9 +445,12 @@ void Backward<Real>::run(core::StateVector<Real>& psi, core::StateVector<Real>& 
   if (thread_gradients_.size() < stride_ * static_cast<std::size_t>(threads))
     thread_gradients_.resize(stride_ * static_cast<std::size_t>(threads));
   std::fill(thread_gradients_.begin(), thread_gradients_.end(), 0.0);
-  // Three block buffers per thread (psi's, lambda's and a free one for permutations): at 2^14
-  // double amplitudes that is 768 KiB, inside a 1 MiB L2; a fourth would push them out of it.
-  scratch_.reserve(block_bits_, 3);
+  // Three block buffers per thread (psi's, lambda's and a free one that permutations rotate
+  // through): at 2^14 double amplitudes that is 768 KiB, inside a 1 MiB L2; a fourth pushes
+  // them out of it. A contiguous stage works in the state itself and must end there: with an
+  // even number of permutations but not a multiple of three, a free buffer for each vector
+  // brings both home without copies, so that stage takes the fourth.
+  scratch_.reserve(block_bits_, 4);
   Real* ps = reinterpret_cast<Real*>(psi.data());
   Real* ls = reinterpret_cast<Real*>(lam.data());
   for (const Stage& st : stages_) {
@@ -460,7 +466,8 @@ void Backward<Real>::run(core::StateVector<Real>& psi, core::StateVector<Real>& 
       if (l.contiguous) {
         Real* p = ps + block_reals * b;
         Real* q = ls + block_reals * b;
-        auto [po, qo] = run_block(st, p, q, spare, grad);
+        const bool two = st.permutations % 2 == 0 && st.permutations % 3 != 0;
+        auto [po, qo] = run_block(st, p, q, spare, two ? scratch_.buffer(t, 3) : nullptr, grad);
         const std::size_t bytes = block_reals * sizeof(Real);
         // Home again; lambda first when it sits in psi's block.
         if (po == q && qo == p) {  // swapped: lambda through the spare buffer
@@ -479,7 +486,7 @@ void Backward<Real>::run(core::StateVector<Real>& psi, core::StateVector<Real>& 
       Real* q = scratch_.buffer(t, 1);
       core::gather_block(l, ps, b, p);
       core::gather_block(l, static_cast<const Real*>(ls), b, q);
-      const auto [po, qo] = run_block(st, p, q, spare, grad);
+      const auto [po, qo] = run_block(st, p, q, spare, nullptr, grad);
       core::scatter_block(l, ps, b, po);
       core::scatter_block(l, ls, b, qo);
     });

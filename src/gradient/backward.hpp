@@ -64,6 +64,7 @@ class Backward {
     bool whole_state = false;
     std::size_t gate = 0;
     int sink = -1;
+    int permutations = 0;  // Permutation ops
   };
 
   void build(Stage& s, const std::vector<std::size_t>& gates);
@@ -71,7 +72,9 @@ class Backward {
   // Runs a stage on psi's block p and lambda's block q with one free block-sized buffer that
   // permutations write into (the three rotate); returns where psi and lambda end up, which may
   // be any two of the three.
-  std::pair<Real*, Real*> run_block(const Stage& s, Real* p, Real* q, Real* free, double* grad) const;
+  // With free_q, lambda's permutations go through that buffer instead.
+  std::pair<Real*, Real*> run_block(const Stage& s, Real* p, Real* q, Real* free, Real* free_q,
+                                    double* grad) const;
   void gate_step(const core::BlockLayout& l, Real* p, Real* q, std::size_t k, double weight,
                  double* grad) const;
   void whole_state_step(std::size_t k, core::StateVector<Real>& psi, core::StateVector<Real>& lam,
