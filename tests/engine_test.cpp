@@ -254,6 +254,28 @@ void check_tile_kernels(const core::simd::Kernels<Real>& k, double tol) {
       for (std::size_t r = 0; r < w; ++r)
         m = std::max(m, std::abs(double(out[w * v + r] - in[w * src(v) + r])));
     EXPECT_EQ(m, 0.0) << k.isa << " permutation";
+    // Across lanes: every lane from either source vector, any lane of it.
+    const int c = 1 << lanes;
+    for (int trial = 0; trial < 4; ++trial) {
+      std::vector<int> lane_src(static_cast<std::size_t>(c));
+      for (int& x : lane_src) x = std::uniform_int_distribution<int>(0, 2 * c - 1)(rng);
+      const std::uint64_t delta =
+          std::uniform_int_distribution<std::uint64_t>(1, (std::uint64_t{1} << vb) - 1)(rng);
+      k.permute_lanes(in.data(), out.data(), bits, lo.data(), std::min(vb, 4), hi.data(), delta,
+                      lane_src.data());
+      m = 0.0;
+      for (std::uint64_t v = 0; v < (std::uint64_t{1} << vb); ++v)
+        for (int j = 0; j < c; ++j) {
+          const int from = lane_src[static_cast<std::size_t>(j)];
+          const std::uint64_t sv = from >= c ? src(v) ^ delta : src(v);
+          for (int r = 0; r < 2; ++r)
+            m = std::max(
+                m, std::abs(double(
+                       out[w * v + 2 * static_cast<std::size_t>(j) + static_cast<std::size_t>(r)] -
+                       in[w * sv + 2 * static_cast<std::size_t>(from % c) + static_cast<std::size_t>(r)])));
+        }
+      EXPECT_EQ(m, 0.0) << k.isa << " lane permutation " << trial;
+    }
   }
   // Adjoint rotations (unscaled and scaled) and the adjoint diagonal.
   for (bool scaled : {false, true}) {

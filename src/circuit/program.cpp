@@ -175,6 +175,41 @@ int permutation_tables(const std::vector<std::pair<std::uint64_t, int>>& steps, 
   return lo_bits;
 }
 
+bool lane_permutation_tables(const std::vector<std::pair<u64, int>>& steps, int bits, int lanes,
+                             std::vector<u64>& lo, std::vector<u64>& hi, int& lo_bits, u64& delta,
+                             std::vector<int>& lane_src) {
+  auto source = [&](u64 x) {  // the inverse map on local indices: the steps undone in reverse order
+    for (auto it = steps.rbegin(); it != steps.rend(); ++it)
+      if ((x & it->first) == it->first) x ^= u64{1} << it->second;
+    return x;
+  };
+  const u64 lane_mask = (u64{1} << lanes) - 1;
+  const u64 zero = source(0);
+  // Vector-level bits must not reach the source lane: the lane part of source(w << lanes) is fixed.
+  for (int b = lanes; b < bits; ++b)
+    if (((source(u64{1} << b) ^ zero) & lane_mask) != 0) return false;
+  // Each lane's source: a lane of the vector src(w) or of src(w) ^ delta.
+  delta = 0;
+  const int count = 1 << lanes;
+  lane_src.assign(static_cast<std::size_t>(count), 0);
+  for (int j = 0; j < count; ++j) {
+    const u64 s = source(static_cast<u64>(j));
+    const u64 dv = (s ^ zero) >> lanes;
+    if (dv != 0) {
+      if (delta != 0 && dv != delta) return false;
+      delta = dv;
+    }
+    lane_src[static_cast<std::size_t>(j)] = static_cast<int>(s & lane_mask) + (dv != 0 ? count : 0);
+  }
+  const int vb = bits - lanes;
+  lo_bits = std::min(vb, 8);
+  lo.resize(std::size_t{1} << lo_bits);
+  hi.resize(std::size_t{1} << (vb - lo_bits));
+  for (std::size_t v = 0; v < lo.size(); ++v) lo[v] = source(u64{v} << lanes) >> lanes;
+  for (std::size_t h = 0; h < hi.size(); ++h) hi[h] = (source(u64{h} << (lo_bits + lanes)) ^ zero) >> lanes;
+  return true;
+}
+
 template <class Real>
 void pack_diagonal_tables(const std::vector<cplx>& row, const std::vector<cplx>& high, Real* d) {
   const std::size_t row_len = row.size();
@@ -592,22 +627,43 @@ void Program<Real>::build_tiles(Stage& s) const {
   s.ops = std::move(out);
 }
 
-// Folds every run of adjacent X/CX ops on vector-level qubits into one affine permutation of
-// vectors, applied as a single out-of-place copy.
+// Folds every run of adjacent X/CX ops into one affine permutation of vectors, applied as a
+// single out-of-place copy: with permute_lanes when the run moves amplitudes within or across
+// vectors (gates on the lane qubits), else permute_vectors. A run whose lane part cannot be
+// written that way folds only its gates on vector-level qubits.
 template <class Real>
 void Program<Real>::build_permutations(Stage& s) const {
   const int lanes = core::simd::kernels<Real>().lanes_log2;
   const int vb = s.layout.bits - lanes;
   if (vb < 2) return;
-  auto foldable = [&](const Op& op) {
-    if (op.kind != OpKind::ControlledX) return false;
-    if (std::popcount(op.cmask) > 1) return false;  // CCX is not affine
-    return op.target >= lanes && (op.cmask >> lanes << lanes) == op.cmask;
+  auto affine = [&](const Op& op) {  // CCX is not affine
+    return op.kind == OpKind::ControlledX && std::popcount(op.cmask) <= 1;
+  };
+  auto vector_level = [&](const Op& op) {
+    return affine(op) && op.target >= lanes && (op.cmask >> lanes << lanes) == op.cmask;
   };
   std::vector<Op> out;
   for (std::size_t i = 0; i < s.ops.size();) {
     std::size_t j = i;
-    while (j < s.ops.size() && foldable(s.ops[j])) ++j;
+    while (j < s.ops.size() && affine(s.ops[j])) ++j;
+    if (lanes > 0 && j - i >= 2 &&
+        !std::all_of(s.ops.begin() + static_cast<std::ptrdiff_t>(i),
+                     s.ops.begin() + static_cast<std::ptrdiff_t>(j), vector_level)) {
+      Op perm = make_op(OpKind::Permutation);
+      std::vector<std::pair<u64, int>> steps;  // (control mask, target) in local bits
+      for (std::size_t r = i; r < j; ++r) {
+        steps.emplace_back(s.ops[r].cmask, s.ops[r].target);
+        perm.gates.insert(perm.gates.end(), s.ops[r].gates.begin(), s.ops[r].gates.end());
+      }
+      if (lane_permutation_tables(steps, s.layout.bits, lanes, perm.lo, perm.hi, perm.lo_bits, perm.delta,
+                                  perm.lane_src)) {
+        out.push_back(std::move(perm));
+        i = j;
+        continue;
+      }
+    }
+    j = i;
+    while (j < s.ops.size() && vector_level(s.ops[j])) ++j;
     if (j - i < 2) {  // a lone CX stays a swap of half the vectors
       out.push_back(std::move(s.ops[i]));
       ++i;
@@ -742,7 +798,10 @@ Real* Program<Real>::run_block(const Stage& s, Real* p, Real* alt) const {
         break;
       }
       case OpKind::Permutation:
-        k.permute_vectors(p, alt, bits, op.lo.data(), op.lo_bits, op.hi.data());
+        if (op.lane_src.empty())
+          k.permute_vectors(p, alt, bits, op.lo.data(), op.lo_bits, op.hi.data());
+        else
+          k.permute_lanes(p, alt, bits, op.lo.data(), op.lo_bits, op.hi.data(), op.delta, op.lane_src.data());
         std::swap(p, alt);
         break;
       case OpKind::Matrix1: k.matrix1(p, bits, op.cmask, op.target, d); break;

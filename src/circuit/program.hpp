@@ -64,6 +64,12 @@ std::vector<StagePlan> plan_stages(const Circuit& c, const std::vector<std::size
 // bits, in application order: lo and hi hold the source of each destination vector. Returns lo_bits.
 int permutation_tables(const std::vector<std::pair<std::uint64_t, int>>& steps, int vector_bits,
                        std::vector<std::uint64_t>& lo, std::vector<std::uint64_t>& hi);
+// The same for steps on block-local bits that include the lanes (the 2^lanes amplitudes of a
+// vector), as core::simd permute_lanes reads them: false if the map cannot be written that way
+// (a vector-level bit moving a lane, or the lanes drawing on more than two source vectors).
+bool lane_permutation_tables(const std::vector<std::pair<std::uint64_t, int>>& steps, int bits, int lanes,
+                             std::vector<std::uint64_t>& lo, std::vector<std::uint64_t>& hi, int& lo_bits,
+                             std::uint64_t& delta, std::vector<int>& lane_src);
 // Packs a diagonal's factorised tables as core::simd diagonal reads them: the row table as
 // re-duplicated then im-alternated vectors (4 reals per entry), then the high table.
 template <class Real>
@@ -120,6 +126,8 @@ class Program {
     int tile_kind = 0;           // Tile: core::simd TileKind (0 complex, 1 real, 2 scaled rotations)
     int lo_bits = 0;             // Permutation: dst(v) = lo[v & (2^lo_bits - 1)] ^ hi[v >> lo_bits]
     std::vector<std::uint64_t> lo, hi;
+    std::uint64_t delta = 0;  // Permutation across lanes (lane_src not empty): core::simd permute_lanes
+    std::vector<int> lane_src;
   };
   static Op make_op(OpKind kind, int target = 0, std::uint64_t cmask = 0,
                     std::vector<std::size_t> gates = {}) {

@@ -108,6 +108,11 @@ struct Kernels {
   // qubits. The X terms of H|psi>. bits must be at least lanes_log2 + k.
   void (*add_flips)(Real* out, const Real* in, int bits, int k, const int* tile_q, const Real* tile_c, int nl,
                     const int* lane_q, const Real* lane_c) = nullptr;
+  // permute_vectors for maps that also move amplitudes between and across lanes (X/CX runs that
+  // touch qubits inside a vector): out vector w takes its lane j from lane lane_src[j] mod
+  // 2^lanes_log2 of in[src(w)] (lane_src[j] < 2^lanes_log2) or of in[src(w) ^ delta] (otherwise).
+  void (*permute_lanes)(const Real* in, Real* out, int bits, const std::uint64_t* lo, int lo_bits,
+                        const std::uint64_t* hi, std::uint64_t delta, const int* lane_src) = nullptr;
   void (*flip_sums)(const Real* p, int bits, const int* qubits, int num, double* out) = nullptr;
   // The diagonal part of <p|H|p> by factorised tables, over `rows` rows of 2^row_bits amplitudes:
   // sum_r sum_x |p[r 2^row_bits + x]|^2 (T_0[x] + a_r0 + sum_{0<j<num_tables} a_rj T_j[x]) with
