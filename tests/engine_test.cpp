@@ -550,6 +550,15 @@ TEST(Engine, FusedBackwardSweepMatchesParameterShift) {
     for (int q = 0; q + 1 < n; ++q) c.gates.push_back({GateKind::CX, {q, q + 1}, {}, {}});
     c.gates.push_back({GateKind::X, {n - 2}, {}, {}});
     c.gates.push_back({GateKind::RY, {layer + 3}, {param(2.0)}, {}});  // a second RY on a qubit
+    // X/CX runs on the lane qubits: one permute_lanes can take (lanes and a vector control into
+    // a lane below it), and one it cannot (a vector-level qubit controlling a lane).
+    c.gates.push_back({GateKind::CX, {1, 0}, {}, {}});
+    c.gates.push_back({GateKind::X, {0}, {}, {}});
+    c.gates.push_back({GateKind::CX, {0, 6}, {}, {}});
+    c.gates.push_back({GateKind::RY, {0}, {param(1.0)}, {}});
+    c.gates.push_back({GateKind::CX, {7, 1}, {}, {}});
+    c.gates.push_back({GateKind::CX, {1, 0}, {}, {}});
+    c.gates.push_back({GateKind::RY, {1}, {param(1.0)}, {}});
   }
   std::vector<observable::PauliTerm> terms;
   for (int i = 0; i + 1 < n; ++i) terms.push_back({{0, std::uint64_t{3} << i, 0}, 0.7});

@@ -158,7 +158,7 @@ void Backward<Real>::build(Stage& s, const std::vector<std::size_t>& gates) {
       }
     }
     const bool cx = g.kind == GateKind::X || g.kind == GateKind::CX;
-    if (cx && (local & ((u64{1} << lanes) - 1)) == 0 && bits - lanes >= 2) {
+    if (cx && ((local & ((u64{1} << lanes) - 1)) == 0 || lanes > 0) && bits - lanes >= 2) {
       if (ops.empty() || ops.back().kind != Kind::Permutation) {
         ops.push_back(Op{});
         ops.back().kind = Kind::Permutation;
@@ -172,22 +172,45 @@ void Backward<Real>::build(Stage& s, const std::vector<std::size_t>& gates) {
     mark(local, static_cast<int>(ops.size()) - 1);
   }
   // Permutation tables (the gates are already in un-apply order; X and CX are their own inverses).
+  // A run on the lane qubits whose map permute_lanes cannot take goes gate by gate.
+  std::vector<Op> built;
   for (Op& op : ops) {
-    if (op.kind != Kind::Permutation) continue;
+    if (op.kind != Kind::Permutation) {
+      built.push_back(std::move(op));
+      continue;
+    }
     if (op.gates.size() == 1) {
       op.kind = Kind::Gate;
+      built.push_back(std::move(op));
       continue;
     }
     const int vb = bits - lanes;
-    std::vector<std::pair<u64, int>> steps;
+    std::vector<std::pair<u64, int>> steps;  // (control mask, target) in local bits
+    bool lane = false;
     for (std::size_t gi : op.gates) {
       const Gate& g = circuit_.gates[gi];
-      steps.emplace_back(s.layout.local_mask(circuit::control_mask(g)) >> lanes,
-                         s.layout.local_qubit(g.qubits.back()) - lanes);
+      steps.emplace_back(s.layout.local_mask(circuit::control_mask(g)),
+                         s.layout.local_qubit(g.qubits.back()));
+      lane = lane || (s.layout.local_mask(qubit_mask(g)) & ((u64{1} << lanes) - 1)) != 0;
     }
-    op.lo_bits = circuit::permutation_tables(steps, vb, op.lo, op.hi);
+    if (!lane) {
+      for (auto& [c, t] : steps) {
+        c >>= lanes;
+        t -= lanes;
+      }
+      op.lo_bits = circuit::permutation_tables(steps, vb, op.lo, op.hi);
+    } else if (!circuit::lane_permutation_tables(steps, bits, lanes, op.lo, op.hi, op.lo_bits, op.delta,
+                                                 op.lane_src)) {
+      for (std::size_t gi : op.gates) {
+        built.push_back(Op{});
+        built.back().gates.push_back(gi);
+      }
+      continue;
+    }
     ++s.permutations;
+    built.push_back(std::move(op));
   }
+  ops = std::move(built);
   // Scaled rotations up to the cap; the dropped factors are restored by the first diagonal, or
   // by the last rotation tile run unscaled.
   int scaled = 0, last_scaled = -1;
@@ -383,10 +406,17 @@ std::pair<Real*, Real*> Backward<Real>::run_block(const Stage& s, Real* p, Real*
     switch (op.kind) {
       case Kind::Gate: gate_step(s.layout, p, q, op.gates.front(), weight, grad); break;
       case Kind::Permutation: {
-        kern.permute_vectors(p, free, bits, op.lo.data(), op.lo_bits, op.hi.data());
+        auto permute = [&](const Real* in, Real* out) {
+          if (op.lane_src.empty())
+            kern.permute_vectors(in, out, bits, op.lo.data(), op.lo_bits, op.hi.data());
+          else
+            kern.permute_lanes(in, out, bits, op.lo.data(), op.lo_bits, op.hi.data(), op.delta,
+                               op.lane_src.data());
+        };
+        permute(p, free);
         std::swap(p, free);
         Real*& fq = free_q != nullptr ? free_q : free;
-        kern.permute_vectors(q, fq, bits, op.lo.data(), op.lo_bits, op.hi.data());
+        permute(q, fq);
         std::swap(q, fq);
         break;
       }

@@ -55,6 +55,8 @@ class Backward {
     std::vector<Term> terms;         // Diagonal
     int lo_bits = 0;                 // Permutation
     std::vector<std::uint64_t> lo, hi;
+    std::uint64_t delta = 0;  // Permutation across lanes (lane_src not empty): core::simd permute_lanes
+    std::vector<int> lane_src;
     std::size_t data = 0;  // this op's numbers in data_
     std::size_t id = 0;    // index into weight_
   };
