@@ -277,6 +277,37 @@ void check_tile_kernels(const core::simd::Kernels<Real>& k, double tol) {
       EXPECT_EQ(m, 0.0) << k.isa << " lane permutation " << trial;
     }
   }
+  // The contraction with a product state: rows of 2^5 amplitudes, rows 3..13 of 16.
+  {
+    const int row_bits = 5;
+    const std::size_t row = std::size_t{1} << row_bits, rows = std::size_t{1} << (bits - row_bits);
+    const std::vector<Real> p = random_block<Real>(rng, bits);
+    const std::vector<Real> high = random_block<Real>(rng, bits - row_bits),
+                            low = random_block<Real>(rng, row_bits);
+    std::vector<Real> low_re(2 * row), low_im(2 * row), a_re(2 * row), a_im(2 * row);
+    for (std::size_t l = 0; l < row; ++l) {
+      low_re[2 * l] = low_re[2 * l + 1] = low[2 * l];
+      low_im[2 * l] = low_im[2 * l + 1] = low[2 * l + 1];
+    }
+    std::vector<double> b(2 * rows, 0.0);
+    k.contract_rows(p.data(), row_bits, 3, 13, high.data(), low_re.data(), low_im.data(), a_re.data(),
+                    a_im.data(), b.data());
+    auto at = [](const std::vector<Real>& v, std::size_t i) { return Cd(v[2 * i], v[2 * i + 1]); };
+    double m = 0.0;
+    for (std::size_t l = 0; l < row; ++l) {
+      Cd a(0, 0);
+      for (std::size_t h = 3; h < 13; ++h) a += std::conj(at(p, h * row + l)) * at(high, h);
+      const Cd got(double(a_re[2 * l]) + double(a_im[2 * l + 1]),
+                   double(a_im[2 * l]) - double(a_re[2 * l + 1]));
+      m = std::max(m, std::abs(got - a));
+    }
+    for (std::size_t h = 3; h < 13; ++h) {
+      Cd sum(0, 0);
+      for (std::size_t l = 0; l < row; ++l) sum += std::conj(at(p, h * row + l)) * at(low, l);
+      m = std::max(m, std::abs(Cd(b[2 * h], b[2 * h + 1]) - sum));
+    }
+    EXPECT_LT(m, tol * 10) << k.isa << " contract_rows";
+  }
   // Adjoint rotations (unscaled and scaled) and the adjoint diagonal.
   for (bool scaled : {false, true}) {
     std::vector<Real> psi = random_block<Real>(rng, bits), lam = random_block<Real>(rng, bits);

@@ -364,6 +364,25 @@ std::vector<StagePlan> plan_stages(const Circuit& c, const std::vector<std::size
   return best;
 }
 
+std::vector<std::vector<std::size_t>> product_prefix(const Circuit& c, std::vector<std::size_t>& rest) {
+  // One-qubit gates commute with everything on other qubits, so each qubit's gates before its
+  // first multi-qubit gate can move to the front, where they act on |0> alone.
+  std::vector<std::vector<std::size_t>> prefix(static_cast<std::size_t>(c.num_qubits));
+  std::vector<bool> entangled(static_cast<std::size_t>(c.num_qubits), false);
+  rest.clear();
+  for (std::size_t i = 0; i < c.gates.size(); ++i) {
+    const Gate& g = c.gates[i];
+    const bool one_qubit = g.qubits.size() == 1 && !is_pauli_kind(g.kind);
+    if (one_qubit && !entangled[static_cast<std::size_t>(g.qubits[0])]) {
+      prefix[static_cast<std::size_t>(g.qubits[0])].push_back(i);
+      continue;
+    }
+    for (int q : g.qubits) entangled[static_cast<std::size_t>(q)] = true;
+    rest.push_back(i);
+  }
+  return prefix;
+}
+
 template <class Real>
 Program<Real>::Program(const Circuit& circuit, int block_bits, bool fuse, Start start)
     : circuit_(circuit),
@@ -374,20 +393,7 @@ Program<Real>::Program(const Circuit& circuit, int block_bits, bool fuse, Start 
     block_bits_ = std::max(1, circuit.num_qubits);
   std::vector<std::size_t> order;
   if (start == Start::Zero) {
-    // One-qubit gates commute with everything on other qubits, so each qubit's gates before its
-    // first multi-qubit gate can move to the front, where they act on |0> alone.
-    prefix_.resize(static_cast<std::size_t>(circuit.num_qubits));
-    std::vector<bool> entangled(static_cast<std::size_t>(circuit.num_qubits), false);
-    for (std::size_t i = 0; i < circuit.gates.size(); ++i) {
-      const Gate& g = circuit.gates[i];
-      const bool one_qubit = g.qubits.size() == 1 && !is_pauli_kind(g.kind);
-      if (one_qubit && !entangled[static_cast<std::size_t>(g.qubits[0])]) {
-        prefix_[static_cast<std::size_t>(g.qubits[0])].push_back(i);
-        continue;
-      }
-      for (int q : g.qubits) entangled[static_cast<std::size_t>(q)] = true;
-      order.push_back(i);
-    }
+    prefix_ = product_prefix(circuit, order);
   } else {
     order.resize(circuit.gates.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;

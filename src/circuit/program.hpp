@@ -75,6 +75,11 @@ bool lane_permutation_tables(const std::vector<std::pair<std::uint64_t, int>>& s
 template <class Real>
 void pack_diagonal_tables(const std::vector<core::cplx>& row, const std::vector<core::cplx>& high, Real* d);
 
+// Per qubit, its one-qubit gates (not Pauli rotations) before its first multi-qubit gate: from
+// |0...0> they form a product state, and they commute with every other qubit's. `rest` receives
+// the other gates in order.
+std::vector<std::vector<std::size_t>> product_prefix(const Circuit& c, std::vector<std::size_t>& rest);
+
 using core::BlockLayout;
 using core::Scratch;
 

@@ -113,6 +113,14 @@ struct Kernels {
   // 2^lanes_log2 of in[src(w)] (lane_src[j] < 2^lanes_log2) or of in[src(w) ^ delta] (otherwise).
   void (*permute_lanes)(const Real* in, Real* out, int bits, const std::uint64_t* lo, int lo_bits,
                         const std::uint64_t* hi, std::uint64_t delta, const int* lane_src) = nullptr;
+  // Contraction of a state with a product state over rows h in [h0, h1) of 2^row_bits
+  // amplitudes p[h, l] (row_bits >= lanes_log2): with high[h] complex (interleaved) and low[l]
+  // given as low_re[2l] = low_re[2l+1] = re(low[l]), low_im likewise, it adds
+  // a_re += p[h, l] re(high[h]) and a_im += p[h, l] im(high[h]) (interleaved like p, so
+  // sum_h conj(p[h, l]) high[h] = (a_re[2l] + a_im[2l+1], a_im[2l] - a_re[2l+1])) and sets
+  // b[h] = sum_l conj(p[h, l]) low[l] (complex, two doubles per row).
+  void (*contract_rows)(const Real* p, int row_bits, std::uint64_t h0, std::uint64_t h1, const Real* high,
+                        const Real* low_re, const Real* low_im, Real* a_re, Real* a_im, double* b) = nullptr;
   void (*flip_sums)(const Real* p, int bits, const int* qubits, int num, double* out) = nullptr;
   // The diagonal part of <p|H|p> by factorised tables, over `rows` rows of 2^row_bits amplitudes:
   // sum_r sum_x |p[r 2^row_bits + x]|^2 (T_0[x] + a_r0 + sum_{0<j<num_tables} a_rj T_j[x]) with

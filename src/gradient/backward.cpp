@@ -38,10 +38,17 @@ constexpr int kMaxScaledSlots = sizeof(Real) == 4 ? 100 : 1000;
 }  // namespace
 
 template <class Real>
-Backward<Real>::Backward(const circuit::Circuit& circuit, int block_bits, bool pick_bits)
+Backward<Real>::Backward(const circuit::Circuit& circuit, int block_bits, bool pick_bits,
+                         circuit::Start start)
     : circuit_(circuit), block_bits_(block_bits) {
   std::vector<std::size_t> reversed(circuit.gates.size());
   for (std::size_t i = 0; i < reversed.size(); ++i) reversed[i] = reversed.size() - 1 - i;
+  // The contraction reads rows of 2^min(n, 12) amplitudes, whole vectors each.
+  if (start == circuit::Start::Zero && circuit.num_qubits >= 4) {
+    std::vector<std::size_t> rest;
+    prefix_ = circuit::product_prefix(circuit, rest);
+    reversed.assign(rest.rbegin(), rest.rend());
+  }
   std::vector<circuit::StagePlan> plans =
       pick_bits ? circuit::plan_stages(circuit, reversed, block_bits_, block_bits_)
                 : circuit::schedule_stages(circuit, reversed, block_bits, circuit::kContiguousBits);
@@ -234,6 +241,28 @@ void Backward<Real>::build(Stage& s, const std::vector<std::size_t>& gates) {
 template <class Real>
 void Backward<Real>::refill(const circuit::AngleTable& angles) {
   angles_ = &angles;
+  prefix_derivatives_.clear();
+  phi_.assign(2 * prefix_.size(), cplx(0, 0));
+  for (std::size_t q = 0; q < prefix_.size(); ++q) {
+    const std::vector<std::size_t>& gs = prefix_[q];
+    core::Mat2 m{1, 0, 0, 1};
+    for (std::size_t gi : gs)
+      m = circuit::mat2_product(circuit::target_matrix(circuit_.gates[gi].kind, angles[gi]), m);
+    phi_[2 * q] = m[0];  // M|0>
+    phi_[2 * q + 1] = m[2];
+    for (std::size_t k = 0; k < gs.size(); ++k) {
+      const circuit::Gate& g = circuit_.gates[gs[k]];
+      for (std::size_t j = 0; j < g.angles.size(); ++j) {
+        if (g.angles[j].is_constant()) continue;
+        core::Mat2 d = circuit::target_matrix_derivative(g.kind, angles[gs[k]], static_cast<int>(j));
+        for (std::size_t i = 0; i < k; ++i)
+          d = circuit::mat2_product(d, circuit::target_matrix(circuit_.gates[gs[i]].kind, angles[gs[i]]));
+        for (std::size_t i = k + 1; i < gs.size(); ++i)
+          d = circuit::mat2_product(circuit::target_matrix(circuit_.gates[gs[i]].kind, angles[gs[i]]), d);
+        prefix_derivatives_.push_back({gs[k], static_cast<int>(j), static_cast<int>(q), d[0], d[2]});
+      }
+    }
+  }
   std::vector<cplx> phases, shifted, row, high;
   for (const Stage& s : stages_) {
     if (s.whole_state) continue;
@@ -524,6 +553,88 @@ void Backward<Real>::run(core::StateVector<Real>& psi, core::StateVector<Real>& 
   for (int t = 0; t < threads; ++t)
     for (std::size_t i = 0; i < num_params; ++i)
       gradient[i] += thread_gradients_[stride_ * static_cast<std::size_t>(t) + i];
+  if (!prefix_derivatives_.empty()) prefix_gradient(lam, gradient);
+}
+
+// lambda_0 is lambda with every gate after the prefix un-applied; the prefix makes the product
+// state Phi = (x) phi_q, and a prefix gate's derivative replaces phi_q by d_q, so
+// dE/dangle = 2 Re <lambda_0| Phi with phi_q -> d_q> = 2 Re sum_b d_q(b) T_q(b), where
+// T_q(b) = sum over x with x_q = b of conj(lambda_0(x)) prod_{p != q} phi_p(x_p). With
+// x = (h, l), l the low min(n, 12) qubits, one read of lambda gives
+// A(l) = sum_h conj(lambda(h, l)) High(h) and B(h) = sum_l conj(lambda(h, l)) Low(l) (High, Low
+// the product state's factors over the high and low qubits); T_q of a low qubit is then a sum
+// over l of A times Low without phi_q, of a high qubit a sum over h of B times High without it.
+template <class Real>
+void Backward<Real>::prefix_gradient(const core::StateVector<Real>& lam, std::vector<double>& gradient) {
+  const auto& kern = core::simd::kernels<Real>();
+  const int n = circuit_.num_qubits, lb = std::min(n, 12);
+  const std::size_t row = std::size_t{1} << lb, rows = std::size_t{1} << (n - lb);
+  // Product tables over qubits [from, to), with qubit `skip` given the factor (s0, s1).
+  auto table = [&](std::vector<cplx>& t, int from, int to, int skip, cplx s0, cplx s1) {
+    t.assign(std::size_t{1} << (to - from), cplx(0, 0));
+    t[0] = 1;
+    for (int q = from; q < to; ++q) {
+      const std::size_t half = std::size_t{1} << (q - from);
+      const cplx f0 = q == skip ? s0 : phi_[2 * static_cast<std::size_t>(q)];
+      const cplx f1 = q == skip ? s1 : phi_[2 * static_cast<std::size_t>(q) + 1];
+      for (std::size_t i = 0; i < half; ++i) {
+        t[i + half] = cmul(t[i], f1);
+        t[i] = cmul(t[i], f0);
+      }
+    }
+  };
+  std::vector<cplx> low, high;
+  table(low, 0, lb, -1, 0, 0);
+  table(high, lb, n, -1, 0, 0);
+  const int threads = std::max(1, core::max_threads());
+  const std::size_t per = 4 * row;  // a_re, a_im per thread
+  contraction_.assign(per * static_cast<std::size_t>(threads) + 4 * row + 2 * rows, Real(0));
+  Real* low_re = contraction_.data() + per * static_cast<std::size_t>(threads);
+  Real* low_im = low_re + 2 * row;
+  Real* high_c = low_im + 2 * row;
+  for (std::size_t l = 0; l < row; ++l) {
+    low_re[2 * l] = low_re[2 * l + 1] = static_cast<Real>(low[l].real());
+    low_im[2 * l] = low_im[2 * l + 1] = static_cast<Real>(low[l].imag());
+  }
+  for (std::size_t h = 0; h < rows; ++h) {
+    high_c[2 * h] = static_cast<Real>(high[h].real());
+    high_c[2 * h + 1] = static_cast<Real>(high[h].imag());
+  }
+  rows_.assign(2 * rows, 0.0);
+  const Real* p = reinterpret_cast<const Real*>(lam.data());
+  const u64 chunks = static_cast<u64>(threads);
+  core::parallel_blocks(chunks, lam.size(), [&](u64 c, int t) {
+    Real* a = contraction_.data() + per * static_cast<std::size_t>(t);
+    kern.contract_rows(p, lb, rows * c / chunks, rows * (c + 1) / chunks, high_c, low_re, low_im, a,
+                       a + 2 * row, rows_.data());
+  });
+  std::vector<cplx> a_sum(row, cplx(0, 0)), b(rows);
+  for (int t = 0; t < threads; ++t) {
+    const Real* a = contraction_.data() + per * static_cast<std::size_t>(t);
+    for (std::size_t l = 0; l < row; ++l)
+      a_sum[l] += cplx(static_cast<double>(a[2 * l]) + static_cast<double>(a[2 * row + 2 * l + 1]),
+                       static_cast<double>(a[2 * row + 2 * l]) - static_cast<double>(a[2 * l + 1]));
+  }
+  for (std::size_t h = 0; h < rows; ++h) b[h] = cplx(rows_[2 * h], rows_[2 * h + 1]);
+  // T_q(b) per qubit with a derivative, then every derivative of that qubit.
+  std::vector<cplx> t0, t1;
+  int done = -1;
+  cplx tq[2];
+  for (const PrefixDerivative& pd : prefix_derivatives_) {
+    if (pd.qubit != done) {
+      const bool is_low = pd.qubit < lb;
+      const std::vector<cplx>& sums = is_low ? a_sum : b;
+      table(t0, is_low ? 0 : lb, is_low ? lb : n, pd.qubit, 1, 0);
+      table(t1, is_low ? 0 : lb, is_low ? lb : n, pd.qubit, 0, 1);
+      tq[0] = tq[1] = 0;
+      for (std::size_t i = 0; i < sums.size(); ++i) {
+        tq[0] += cmul(sums[i], t0[i]);
+        tq[1] += cmul(sums[i], t1[i]);
+      }
+      done = pd.qubit;
+    }
+    add(pd.gate, pd.angle, (cmul(pd.d0, tq[0]) + cmul(pd.d1, tq[1])).real(), gradient.data());
+  }
 }
 
 template class Backward<double>;

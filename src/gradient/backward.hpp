@@ -17,6 +17,7 @@
 
 #include "circuit/circuit.hpp"
 #include "circuit/executor.hpp"
+#include "circuit/program.hpp"
 #include "core/blocks.hpp"
 #include "core/state_vector.hpp"
 
@@ -26,8 +27,11 @@ template <class Real>
 class Backward {
  public:
   // block_bits qubits per block; with pick_bits, block_bits or one less, whichever needs fewer
-  // stages (see circuit::plan_stages).
-  Backward(const circuit::Circuit& circuit, int block_bits, bool pick_bits = false);
+  // stages (see circuit::plan_stages). With Start::Zero (psi was prepared from |0...0>), the
+  // product-state prefix (circuit::product_prefix) is not un-applied: its derivatives come from
+  // one read of lambda contracted with the product state.
+  Backward(const circuit::Circuit& circuit, int block_bits, bool pick_bits = false,
+           circuit::Start start = circuit::Start::Any);
 
   // Recomputes the numbers from one parameter vector's angles.
   void refill(const circuit::AngleTable& angles);
@@ -82,6 +86,8 @@ class Backward {
   void whole_state_step(std::size_t k, core::StateVector<Real>& psi, core::StateVector<Real>& lam,
                         std::vector<double>& gradient) const;
   void add(std::size_t gate, int angle, double value, double* grad) const;
+  // The prefix gates' derivatives from lambda as the stages leave it (the prefix still applied).
+  void prefix_gradient(const core::StateVector<Real>& lam, std::vector<double>& gradient);
 
   const circuit::Circuit& circuit_;
   int block_bits_;
@@ -91,6 +97,19 @@ class Backward {
   std::vector<std::vector<double>> generators_;  // per Diagonal term: d(phase)/d(angle) / i per assignment
   std::vector<double> factors_;                  // refill's per-op scratch
   const circuit::AngleTable* angles_ = nullptr;
+  // Start::Zero: per qubit its prefix gates; per refill, per qubit its prefix state (amplitudes
+  // of 0 and 1), and per prefix gate and angle the derivative of that state.
+  struct PrefixDerivative {
+    std::size_t gate;
+    int angle;
+    int qubit;
+    core::cplx d0, d1;
+  };
+  std::vector<std::vector<std::size_t>> prefix_;
+  std::vector<core::cplx> phi_;
+  std::vector<PrefixDerivative> prefix_derivatives_;
+  std::vector<Real> contraction_;  // per thread a_re, a_im; then low_re, low_im, high
+  std::vector<double> rows_;       // b of contract_rows
   core::Scratch<Real> scratch_;
   std::vector<double> thread_gradients_;
   std::size_t stride_ = 0;

@@ -36,7 +36,7 @@ BasicEvaluator<Real>::BasicEvaluator(const circuit::Circuit& circuit, const obse
       observable_(observable),
       program_(circuit, block_bits, true, circuit::Start::Zero),
       backward_(circuit, backward_bits<Real>(circuit, block_bits),
-                block_bits <= 0 && circuit.num_qubits > circuit::kSingleBlockQubits),
+                block_bits <= 0 && circuit.num_qubits > circuit::kSingleBlockQubits, circuit::Start::Zero),
       psi_(circuit.num_qubits) {}
 
 template <class Real>
