@@ -277,6 +277,15 @@ void check_tile_kernels(const core::simd::Kernels<Real>& k, double tol) {
       EXPECT_EQ(m, 0.0) << k.isa << " lane permutation " << trial;
     }
   }
+  // Re<a|b> over whole vectors and a ragged tail.
+  {
+    const std::vector<Real> a = random_block<Real>(rng, bits), b = random_block<Real>(rng, bits);
+    for (std::size_t len : {a.size(), a.size() - 3, std::size_t{5}}) {
+      double ref = 0.0;
+      for (std::size_t i = 0; i < len; ++i) ref += double(a[i]) * double(b[i]);
+      EXPECT_NEAR(k.dot(a.data(), b.data(), len), ref, tol * 100) << k.isa << " dot " << len;
+    }
+  }
   // The contraction with a product state: rows of 2^5 amplitudes, rows 3..13 of 16.
   {
     const int row_bits = 5;

@@ -119,6 +119,9 @@ struct Kernels {
   // a_re += p[h, l] re(high[h]) and a_im += p[h, l] im(high[h]) (interleaved like p, so
   // sum_h conj(p[h, l]) high[h] = (a_re[2l] + a_im[2l+1], a_im[2l] - a_re[2l+1])) and sets
   // b[h] = sum_l conj(p[h, l]) low[l] (complex, two doubles per row).
+  // sum_i a[i] b[i] over `reals` reals (Re<a|b> for interleaved complex vectors), summed in
+  // double every few hundred terms.
+  double (*dot)(const Real* a, const Real* b, std::size_t reals) = nullptr;
   void (*contract_rows)(const Real* p, int row_bits, std::uint64_t h0, std::uint64_t h1, const Real* high,
                         const Real* low_re, const Real* low_im, Real* a_re, Real* a_im, double* b) = nullptr;
   void (*flip_sums)(const Real* p, int bits, const int* qubits, int num, double* out) = nullptr;

@@ -496,8 +496,8 @@ std::pair<Real*, Real*> Backward<Real>::run_block(const Stage& s, Real* p, Real*
 }
 
 template <class Real>
-void Backward<Real>::run(core::StateVector<Real>& psi, core::StateVector<Real>& lam,
-                         std::vector<double>& gradient) {
+double Backward<Real>::run(core::StateVector<Real>& psi, core::StateVector<Real>& lam,
+                           std::vector<double>& gradient) {
   const std::size_t num_params = gradient.size();
   stride_ = (num_params + 7) / 8 * 8 + 8;  // padded: no false sharing
   const int threads = std::max(1, core::max_threads());
@@ -512,6 +512,11 @@ void Backward<Real>::run(core::StateVector<Real>& psi, core::StateVector<Real>& 
   scratch_.reserve(block_bits_, 4);
   Real* ps = reinterpret_cast<Real*>(psi.data());
   Real* ls = reinterpret_cast<Real*>(lam.data());
+  // Re<psi|lam> from the first stage's blocks (each amplitude in exactly one), before any op.
+  const auto& kern = core::simd::kernels<Real>();
+  const bool first_blocked = !stages_.empty() && !stages_.front().whole_state;
+  energy_parts_.assign(8 * static_cast<std::size_t>(threads), 0.0);  // padded: no false sharing
+  if (!first_blocked) energy_parts_[0] = kern.dot(ps, ls, 2 * psi.size());
   for (const Stage& st : stages_) {
     if (st.whole_state) {
       whole_state_step(st.gate, psi, lam, gradient);
@@ -525,6 +530,8 @@ void Backward<Real>::run(core::StateVector<Real>& psi, core::StateVector<Real>& 
       if (l.contiguous) {
         Real* p = ps + block_reals * b;
         Real* q = ls + block_reals * b;
+        if (&st == &stages_.front())
+          energy_parts_[8 * static_cast<std::size_t>(t)] += kern.dot(p, q, block_reals);
         const bool two = st.permutations % 2 == 0 && st.permutations % 3 != 0;
         auto [po, qo] = run_block(st, p, q, spare, two ? scratch_.buffer(t, 3) : nullptr, grad);
         const std::size_t bytes = block_reals * sizeof(Real);
@@ -545,6 +552,8 @@ void Backward<Real>::run(core::StateVector<Real>& psi, core::StateVector<Real>& 
       Real* q = scratch_.buffer(t, 1);
       core::gather_block(l, ps, b, p);
       core::gather_block(l, static_cast<const Real*>(ls), b, q);
+      if (&st == &stages_.front())
+        energy_parts_[8 * static_cast<std::size_t>(t)] += kern.dot(p, q, block_reals);
       const auto [po, qo] = run_block(st, p, q, spare, nullptr, grad);
       core::scatter_block(l, ps, b, po);
       core::scatter_block(l, ls, b, qo);
@@ -554,6 +563,9 @@ void Backward<Real>::run(core::StateVector<Real>& psi, core::StateVector<Real>& 
     for (std::size_t i = 0; i < num_params; ++i)
       gradient[i] += thread_gradients_[stride_ * static_cast<std::size_t>(t) + i];
   if (!prefix_derivatives_.empty()) prefix_gradient(lam, gradient);
+  double energy = 0.0;
+  for (int t = 0; t < threads; ++t) energy += energy_parts_[8 * static_cast<std::size_t>(t)];
+  return energy;
 }
 
 // lambda_0 is lambda with every gate after the prefix un-applied; the prefix makes the product

@@ -36,8 +36,9 @@ class Backward {
   // Recomputes the numbers from one parameter vector's angles.
   void refill(const circuit::AngleTable& angles);
   // Un-applies the whole circuit from psi (the final state) and lam (H psi), adding
-  // dE/dtheta into gradient (which must hold num_parameters entries).
-  void run(core::StateVector<Real>& psi, core::StateVector<Real>& lam, std::vector<double>& gradient);
+  // dE/dtheta into gradient (which must hold num_parameters entries). Returns Re<psi|lam> (the
+  // energy), read from the blocks of the first stage as they come in.
+  double run(core::StateVector<Real>& psi, core::StateVector<Real>& lam, std::vector<double>& gradient);
 
   int num_stages() const { return static_cast<int>(stages_.size()); }
   int num_ops() const;
@@ -112,6 +113,7 @@ class Backward {
   std::vector<double> rows_;       // b of contract_rows
   core::Scratch<Real> scratch_;
   std::vector<double> thread_gradients_;
+  std::vector<double> energy_parts_;  // per thread, padded
   std::size_t stride_ = 0;
 };
 

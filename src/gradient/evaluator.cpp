@@ -83,16 +83,10 @@ double BasicEvaluator<Real>::adjoint(const std::vector<double>& theta, std::vect
   program_.run(psi_);
   core::StateVector<Real>& lam = lambda();
   observable_.apply(psi_, lam);
-  // E = <psi|H|psi> = Re<psi|lambda>: one read of the two vectors, not a second pass over H's terms.
-  const auto* p = psi_.data();
-  const auto* l = lam.data();
-  const double energy = core::parallel_sum(psi_.size(), [&](std::uint64_t i) {
-                          return core::cplx(static_cast<double>(p[i].real()) * l[i].real() +
-                                            static_cast<double>(p[i].imag()) * l[i].imag());
-                        }).real();
+  // E = <psi|H|psi> = Re<psi|lambda>, which the backward sweep reads from its first blocks:
+  // not a second pass over H's terms, nor a separate read of the two vectors.
   backward_.refill(angles_);
-  backward_.run(psi_, lam, gradient);
-  return energy;
+  return backward_.run(psi_, lam, gradient);
 }
 
 // Shift rules per angle occurrence, chained through the affine coefficients. Generators with
