@@ -290,6 +290,11 @@ TEST(Fusion, LookaheadScheduleKeepsEveryDependency) {
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     for (int bits : {6, 8, 10}) expect_valid_schedule(c, circuit::schedule_stages(c, order, bits, 3), bits);
   }
+  // Longer than the scheduler's lookahead head (it judges candidates on the next 512 gates).
+  const Circuit longer = random_circuit(rng, 20, 1500);
+  std::vector<std::size_t> all(longer.gates.size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+  expect_valid_schedule(longer, circuit::schedule_stages(longer, all, 10, 4), 10);
   const Circuit h = hea(24, 4);
   std::vector<std::size_t> order(h.gates.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;

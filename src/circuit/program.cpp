@@ -302,38 +302,49 @@ std::vector<StagePlan> schedule_stages(const Circuit& c, const std::vector<std::
   // stage leaves a staircase of gates that a window placed below the top finishes in one stage
   // instead of three. The horizon bounds the work on long circuits.
   const int width = kb - cb;
-  const int horizon = order.size() * static_cast<std::size_t>(n) <= 20000 ? 64 : 3;
+  // Candidates are judged on the next kHead gates only, over at most kHorizon more stages, so
+  // the pass stays linear in the circuit's length (a 5000-gate circuit schedules in well under a
+  // second); the chosen window then takes every gate of the whole remaining list it can.
+  constexpr std::size_t kHead = 512;
+  constexpr int kHorizon = 8;
   std::vector<StagePlan> stages;
-  std::vector<std::size_t> remaining = order, rest, trial_taken, trial_rest;
+  std::vector<std::size_t> remaining = order, rest, head, head_rest, trial_taken, trial_rest;
+  std::vector<u64> tried;
   while (!remaining.empty()) {
     StagePlan stage;
-    u64 used = greedy_stage(masks, remaining, low, all, kb, &stage.gates, rest);
-    if (width > 0 && n > kb && !stage.gates.empty()) {
-      StageScore best = score_rest(masks, rest, stage.gates.size(), low, all, kb, horizon);
+    u64 allowed_best = all;
+    if (width > 0 && n > kb) {
+      head.assign(remaining.begin(),
+                  remaining.begin() + static_cast<std::ptrdiff_t>(std::min(kHead, remaining.size())));
+      trial_taken.clear();
+      greedy_stage(masks, head, low, all, kb, &trial_taken, head_rest);
+      StageScore best = score_rest(masks, head_rest, trial_taken.size(), low, all, kb, kHorizon);
       std::vector<std::vector<int>> orders(2);
       for (int q = cb; q < n; ++q) orders[0].push_back(q);
       u64 seen = low;
-      for (std::size_t gi : remaining)
+      for (std::size_t gi : head)
         for (u64 m = masks[gi] & ~seen; m != 0; m &= m - 1) orders[1].push_back(std::countr_zero(m));
-      for (std::size_t gi : remaining) seen |= masks[gi];
+      for (std::size_t gi : head) seen |= masks[gi];
       for (int q = cb; q < n; ++q)
         if (!((seen >> q) & 1)) orders[1].push_back(q);
+      tried.clear();
       for (const std::vector<int>& qs : orders)
         for (std::size_t a = 0; a + static_cast<std::size_t>(width) <= qs.size(); ++a) {
           u64 allowed = low;
           for (std::size_t j = a; j < a + static_cast<std::size_t>(width); ++j) allowed |= u64{1} << qs[j];
+          if (std::find(tried.begin(), tried.end(), allowed) != tried.end()) continue;
+          tried.push_back(allowed);
           trial_taken.clear();
-          const u64 u = greedy_stage(masks, remaining, low, allowed, kb, &trial_taken, trial_rest);
+          greedy_stage(masks, head, low, allowed, kb, &trial_taken, trial_rest);
           if (trial_taken.empty()) continue;
-          const StageScore sc = score_rest(masks, trial_rest, trial_taken.size(), low, all, kb, horizon);
+          const StageScore sc = score_rest(masks, trial_rest, trial_taken.size(), low, all, kb, kHorizon);
           if (sc < best) {
             best = sc;
-            used = u;
-            stage.gates.swap(trial_taken);
-            rest.swap(trial_rest);
+            allowed_best = allowed;
           }
         }
     }
+    u64 used = greedy_stage(masks, remaining, low, allowed_best, kb, &stage.gates, rest);
     if (stage.gates.empty()) {  // a gate wider than a block: run it on the whole state
       stage.whole_state = true;
       stage.gates.push_back(rest.front());
