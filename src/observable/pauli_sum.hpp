@@ -63,9 +63,13 @@ class PauliSum {
 
   // sum_t factor_t (-1)^{|x & z_t|}
   static core::cplx group_phase(const Group& g, std::uint64_t x) {
-    core::cplx acc = 0;
-    for (const auto& e : g.entries) acc += e.factor * core::parity_sign(x & e.z_mask);
-    return acc;
+    double re = 0.0, im = 0.0;
+    for (const auto& e : g.entries) {
+      const double s = core::parity_sign(x & e.z_mask);
+      re += s * e.factor.real();
+      im += s * e.factor.imag();
+    }
+    return {re, im};
   }
 
   template <class R>
