@@ -113,15 +113,15 @@ struct Kernels {
   // 2^lanes_log2 of in[src(w)] (lane_src[j] < 2^lanes_log2) or of in[src(w) ^ delta] (otherwise).
   void (*permute_lanes)(const Real* in, Real* out, int bits, const std::uint64_t* lo, int lo_bits,
                         const std::uint64_t* hi, std::uint64_t delta, const int* lane_src) = nullptr;
+  // sum_i a[i] b[i] over `reals` reals (Re<a|b> for interleaved complex vectors), summed in
+  // double every few hundred terms.
+  double (*dot)(const Real* a, const Real* b, std::size_t reals) = nullptr;
   // Contraction of a state with a product state over rows h in [h0, h1) of 2^row_bits
   // amplitudes p[h, l] (row_bits >= lanes_log2): with high[h] complex (interleaved) and low[l]
   // given as low_re[2l] = low_re[2l+1] = re(low[l]), low_im likewise, it adds
   // a_re += p[h, l] re(high[h]) and a_im += p[h, l] im(high[h]) (interleaved like p, so
   // sum_h conj(p[h, l]) high[h] = (a_re[2l] + a_im[2l+1], a_im[2l] - a_re[2l+1])) and sets
   // b[h] = sum_l conj(p[h, l]) low[l] (complex, two doubles per row).
-  // sum_i a[i] b[i] over `reals` reals (Re<a|b> for interleaved complex vectors), summed in
-  // double every few hundred terms.
-  double (*dot)(const Real* a, const Real* b, std::size_t reals) = nullptr;
   void (*contract_rows)(const Real* p, int row_bits, std::uint64_t h0, std::uint64_t h1, const Real* high,
                         const Real* low_re, const Real* low_im, Real* a_re, Real* a_im, double* b) = nullptr;
   void (*flip_sums)(const Real* p, int bits, const int* qubits, int num, double* out) = nullptr;
