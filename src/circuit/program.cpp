@@ -322,9 +322,10 @@ std::vector<StagePlan> schedule_stages(const Circuit& c, const std::vector<std::
       std::vector<std::vector<int>> orders(2);
       for (int q = cb; q < n; ++q) orders[0].push_back(q);
       u64 seen = low;
-      for (std::size_t gi : head)
+      for (std::size_t gi : head) {
         for (u64 m = masks[gi] & ~seen; m != 0; m &= m - 1) orders[1].push_back(std::countr_zero(m));
-      for (std::size_t gi : head) seen |= masks[gi];
+        seen |= masks[gi];
+      }
       for (int q = cb; q < n; ++q)
         if (!((seen >> q) & 1)) orders[1].push_back(q);
       tried.clear();
