@@ -159,25 +159,7 @@ void diagonal_phases(const Gate& g, const std::vector<double>& angles, std::vect
     if ((x & all) == all) phases[x] = ((x >> controls) & 1) ? m[3] : m[0];
 }
 
-int permutation_tables(const std::vector<std::pair<std::uint64_t, int>>& steps, int vector_bits,
-                       std::vector<std::uint64_t>& lo, std::vector<std::uint64_t>& hi) {
-  auto source = [&](u64 v) {  // the inverse map: the steps undone in reverse order
-    for (auto it = steps.rbegin(); it != steps.rend(); ++it)
-      if ((v & it->first) == it->first) v ^= u64{1} << it->second;
-    return v;
-  };
-  const int lo_bits = std::min(vector_bits, 8);
-  lo.resize(std::size_t{1} << lo_bits);
-  hi.resize(std::size_t{1} << (vector_bits - lo_bits));
-  const u64 zero = source(0);
-  for (std::size_t v = 0; v < lo.size(); ++v) lo[v] = source(v);
-  for (std::size_t h = 0; h < hi.size(); ++h) hi[h] = source(u64{h} << lo_bits) ^ zero;
-  return lo_bits;
-}
-
-bool lane_permutation_tables(const std::vector<std::pair<u64, int>>& steps, int bits, int lanes,
-                             std::vector<u64>& lo, std::vector<u64>& hi, int& lo_bits, u64& delta,
-                             std::vector<int>& lane_src) {
+bool BlockPermutation::build(const std::vector<std::pair<u64, int>>& steps, int bits, int lanes) {
   auto source = [&](u64 x) {  // the inverse map on local indices: the steps undone in reverse order
     for (auto it = steps.rbegin(); it != steps.rend(); ++it)
       if ((x & it->first) == it->first) x ^= u64{1} << it->second;
@@ -191,6 +173,7 @@ bool lane_permutation_tables(const std::vector<std::pair<u64, int>>& steps, int 
   // Each lane's source: a lane of the vector src(w) or of src(w) ^ delta.
   delta = 0;
   const int count = 1 << lanes;
+  bool moved = false;
   lane_src.assign(static_cast<std::size_t>(count), 0);
   for (int j = 0; j < count; ++j) {
     const u64 s = source(static_cast<u64>(j));
@@ -200,7 +183,9 @@ bool lane_permutation_tables(const std::vector<std::pair<u64, int>>& steps, int 
       delta = dv;
     }
     lane_src[static_cast<std::size_t>(j)] = static_cast<int>(s & lane_mask) + (dv != 0 ? count : 0);
+    moved = moved || lane_src[static_cast<std::size_t>(j)] != j;
   }
+  if (!moved) lane_src.clear();
   const int vb = bits - lanes;
   lo_bits = std::min(vb, 8);
   lo.resize(std::size_t{1} << lo_bits);
@@ -209,6 +194,17 @@ bool lane_permutation_tables(const std::vector<std::pair<u64, int>>& steps, int 
   for (std::size_t h = 0; h < hi.size(); ++h) hi[h] = (source(u64{h} << (lo_bits + lanes)) ^ zero) >> lanes;
   return true;
 }
+
+template <class Real>
+void BlockPermutation::apply(const Real* in, Real* out, int bits) const {
+  const auto& k = core::simd::kernels<Real>();
+  if (lane_src.empty())
+    k.permute_vectors(in, out, bits, lo.data(), lo_bits, hi.data());
+  else
+    k.permute_lanes(in, out, bits, lo.data(), lo_bits, hi.data(), delta, lane_src.data());
+}
+template void BlockPermutation::apply<double>(const double*, double*, int) const;
+template void BlockPermutation::apply<float>(const float*, float*, int) const;
 
 template <class Real>
 void pack_diagonal_tables(const std::vector<cplx>& row, const std::vector<cplx>& high, Real* d) {
@@ -645,15 +641,13 @@ void Program<Real>::build_tiles(Stage& s) const {
   s.ops = std::move(out);
 }
 
-// Folds every run of adjacent X/CX ops into one affine permutation of vectors, applied as a
-// single out-of-place copy: with permute_lanes when the run moves amplitudes within or across
-// vectors (gates on the lane qubits), else permute_vectors. A run whose lane part cannot be
-// written that way folds only its gates on vector-level qubits.
+// Folds every run of adjacent X/CX ops into one affine permutation (BlockPermutation), applied
+// as a single out-of-place copy. A run whose lane part cannot be written that way folds only its
+// leading gates on vector-level qubits; a lone CX stays a swap of half the vectors.
 template <class Real>
 void Program<Real>::build_permutations(Stage& s) const {
   const int lanes = core::simd::kernels<Real>().lanes_log2;
-  const int vb = s.layout.bits - lanes;
-  if (vb < 2) return;
+  if (s.layout.bits - lanes < 2) return;
   auto affine = [&](const Op& op) {  // CCX is not affine
     return op.kind == OpKind::ControlledX && std::popcount(op.cmask) <= 1;
   };
@@ -661,41 +655,30 @@ void Program<Real>::build_permutations(Stage& s) const {
     return affine(op) && op.target >= lanes && (op.cmask >> lanes << lanes) == op.cmask;
   };
   std::vector<Op> out;
-  for (std::size_t i = 0; i < s.ops.size();) {
-    std::size_t j = i;
-    while (j < s.ops.size() && affine(s.ops[j])) ++j;
-    if (lanes > 0 && j - i >= 2 &&
-        !std::all_of(s.ops.begin() + static_cast<std::ptrdiff_t>(i),
-                     s.ops.begin() + static_cast<std::ptrdiff_t>(j), vector_level)) {
-      Op perm = make_op(OpKind::Permutation);
-      std::vector<std::pair<u64, int>> steps;  // (control mask, target) in local bits
-      for (std::size_t r = i; r < j; ++r) {
-        steps.emplace_back(s.ops[r].cmask, s.ops[r].target);
-        perm.gates.insert(perm.gates.end(), s.ops[r].gates.begin(), s.ops[r].gates.end());
-      }
-      if (lane_permutation_tables(steps, s.layout.bits, lanes, perm.lo, perm.hi, perm.lo_bits, perm.delta,
-                                  perm.lane_src)) {
-        out.push_back(std::move(perm));
-        i = j;
-        continue;
-      }
-    }
-    j = i;
-    while (j < s.ops.size() && vector_level(s.ops[j])) ++j;
-    if (j - i < 2) {  // a lone CX stays a swap of half the vectors
-      out.push_back(std::move(s.ops[i]));
-      ++i;
-      continue;
-    }
+  auto fold = [&](std::size_t i, std::size_t j) {  // ops [i, j) into one permutation, if it can
+    if (j - i < 2) return false;
     Op perm = make_op(OpKind::Permutation);
-    std::vector<std::pair<u64, int>> steps;  // (control mask, target) in vector-index bits
+    std::vector<std::pair<u64, int>> steps;  // (control mask, target) in local bits
     for (std::size_t r = i; r < j; ++r) {
-      steps.emplace_back(s.ops[r].cmask >> lanes, s.ops[r].target - lanes);
+      steps.emplace_back(s.ops[r].cmask, s.ops[r].target);
       perm.gates.insert(perm.gates.end(), s.ops[r].gates.begin(), s.ops[r].gates.end());
     }
-    perm.lo_bits = permutation_tables(steps, vb, perm.lo, perm.hi);
+    if (!perm.perm.build(steps, s.layout.bits, lanes)) return false;
     out.push_back(std::move(perm));
-    i = j;
+    return true;
+  };
+  for (std::size_t i = 0; i < s.ops.size();) {
+    std::size_t j = i, v = i;
+    while (j < s.ops.size() && affine(s.ops[j])) ++j;
+    while (v < s.ops.size() && vector_level(s.ops[v])) ++v;
+    if (fold(i, j)) {
+      i = j;
+    } else if (fold(i, v)) {
+      i = v;
+    } else {
+      out.push_back(std::move(s.ops[i]));
+      ++i;
+    }
   }
   s.ops = std::move(out);
 }
@@ -816,10 +799,7 @@ Real* Program<Real>::run_block(const Stage& s, Real* p, Real* alt) const {
         break;
       }
       case OpKind::Permutation:
-        if (op.lane_src.empty())
-          k.permute_vectors(p, alt, bits, op.lo.data(), op.lo_bits, op.hi.data());
-        else
-          k.permute_lanes(p, alt, bits, op.lo.data(), op.lo_bits, op.hi.data(), op.delta, op.lane_src.data());
+        op.perm.apply(p, alt, bits);
         std::swap(p, alt);
         break;
       case OpKind::Matrix1: k.matrix1(p, bits, op.cmask, op.target, d); break;

@@ -12,7 +12,7 @@
 //   the dropped cos/sin factors folded into one other op of the stage;
 // - diagonal gates (RZ, P, Z, S, T, CZ, CP, CRZ, RZZ, Z-only Pauli rotations) merge into one
 //   diagonal applied from factorised tables;
-// - runs of X/CX on vector-level qubits become one affine permutation of vectors (one copy);
+// - runs of X/CX (lane qubits included) become one affine permutation of the block (one copy);
 //   other X/CX/CCX run as swaps.
 // From |0...0> (Start::Zero), each qubit's leading one-qubit gates are written as a product state
 // in one pass instead of being applied.
@@ -60,16 +60,24 @@ std::vector<StagePlan> schedule_stages(const Circuit& c, const std::vector<std::
 std::vector<StagePlan> plan_stages(const Circuit& c, const std::vector<std::size_t>& order, int max_bits,
                                    int& chosen);
 
-// Tables for core::simd permute_vectors from X/CX steps (control mask, target) on vector-index
-// bits, in application order: lo and hi hold the source of each destination vector. Returns lo_bits.
-int permutation_tables(const std::vector<std::pair<std::uint64_t, int>>& steps, int vector_bits,
-                       std::vector<std::uint64_t>& lo, std::vector<std::uint64_t>& hi);
-// The same for steps on block-local bits that include the lanes (the 2^lanes amplitudes of a
-// vector), as core::simd permute_lanes reads them: false if the map cannot be written that way
-// (a vector-level bit moving a lane, or the lanes drawing on more than two source vectors).
-bool lane_permutation_tables(const std::vector<std::pair<std::uint64_t, int>>& steps, int bits, int lanes,
-                             std::vector<std::uint64_t>& lo, std::vector<std::uint64_t>& hi, int& lo_bits,
-                             std::uint64_t& delta, std::vector<int>& lane_src);
+// An affine permutation of a block (a run of X/CX) as core::simd applies it in one out-of-place
+// copy: output vector w reads vector src(w) = lo[w & (2^lo_bits - 1)] ^ hi[w >> lo_bits] of the
+// input, and, when the run touches the lane qubits (lane_src not empty), lane j of it comes from
+// lane lane_src[j] mod 2^lanes of src(w), or of src(w) ^ delta (permute_lanes); otherwise the
+// lanes stay (permute_vectors).
+struct BlockPermutation {
+  int lo_bits = 0;
+  std::vector<std::uint64_t> lo, hi;
+  std::uint64_t delta = 0;
+  std::vector<int> lane_src;
+
+  // From (control mask, target) steps on block-local bits, in application order, for blocks of
+  // 2^bits amplitudes with 2^lanes per vector. False if the map cannot be written this way (a
+  // vector-level qubit moving a lane, or the lanes drawing on more than two source vectors).
+  bool build(const std::vector<std::pair<std::uint64_t, int>>& steps, int bits, int lanes);
+  template <class Real>
+  void apply(const Real* in, Real* out, int bits) const;
+};
 // Packs a diagonal's factorised tables as core::simd diagonal reads them: the row table as
 // re-duplicated then im-alternated vectors (4 reals per entry), then the high table.
 template <class Real>
@@ -129,10 +137,7 @@ class Program {
     int tile_k = 0;              // Tile: slots on vector-level qubits
     bool real = false;           // Tile: every slot real
     int tile_kind = 0;           // Tile: core::simd TileKind (0 complex, 1 real, 2 scaled rotations)
-    int lo_bits = 0;             // Permutation: dst(v) = lo[v & (2^lo_bits - 1)] ^ hi[v >> lo_bits]
-    std::vector<std::uint64_t> lo, hi;
-    std::uint64_t delta = 0;  // Permutation across lanes (lane_src not empty): core::simd permute_lanes
-    std::vector<int> lane_src;
+    BlockPermutation perm;       // Permutation
   };
   static Op make_op(OpKind kind, int target = 0, std::uint64_t cmask = 0,
                     std::vector<std::size_t> gates = {}) {

@@ -165,7 +165,7 @@ void Backward<Real>::build(Stage& s, const std::vector<std::size_t>& gates) {
       }
     }
     const bool cx = g.kind == GateKind::X || g.kind == GateKind::CX;
-    if (cx && ((local & ((u64{1} << lanes) - 1)) == 0 || lanes > 0) && bits - lanes >= 2) {
+    if (cx && bits - lanes >= 2) {
       if (ops.empty() || ops.back().kind != Kind::Permutation) {
         ops.push_back(Op{});
         ops.back().kind = Kind::Permutation;
@@ -191,23 +191,13 @@ void Backward<Real>::build(Stage& s, const std::vector<std::size_t>& gates) {
       built.push_back(std::move(op));
       continue;
     }
-    const int vb = bits - lanes;
     std::vector<std::pair<u64, int>> steps;  // (control mask, target) in local bits
-    bool lane = false;
     for (std::size_t gi : op.gates) {
       const Gate& g = circuit_.gates[gi];
       steps.emplace_back(s.layout.local_mask(circuit::control_mask(g)),
                          s.layout.local_qubit(g.qubits.back()));
-      lane = lane || (s.layout.local_mask(qubit_mask(g)) & ((u64{1} << lanes) - 1)) != 0;
     }
-    if (!lane) {
-      for (auto& [c, t] : steps) {
-        c >>= lanes;
-        t -= lanes;
-      }
-      op.lo_bits = circuit::permutation_tables(steps, vb, op.lo, op.hi);
-    } else if (!circuit::lane_permutation_tables(steps, bits, lanes, op.lo, op.hi, op.lo_bits, op.delta,
-                                                 op.lane_src)) {
+    if (!op.perm.build(steps, bits, lanes)) {
       for (std::size_t gi : op.gates) {
         built.push_back(Op{});
         built.back().gates.push_back(gi);
@@ -435,17 +425,10 @@ std::pair<Real*, Real*> Backward<Real>::run_block(const Stage& s, Real* p, Real*
     switch (op.kind) {
       case Kind::Gate: gate_step(s.layout, p, q, op.gates.front(), weight, grad); break;
       case Kind::Permutation: {
-        auto permute = [&](const Real* in, Real* out) {
-          if (op.lane_src.empty())
-            kern.permute_vectors(in, out, bits, op.lo.data(), op.lo_bits, op.hi.data());
-          else
-            kern.permute_lanes(in, out, bits, op.lo.data(), op.lo_bits, op.hi.data(), op.delta,
-                               op.lane_src.data());
-        };
-        permute(p, free);
+        op.perm.apply(p, free, bits);
         std::swap(p, free);
         Real*& fq = free_q != nullptr ? free_q : free;
-        permute(q, fq);
+        op.perm.apply(q, fq, bits);
         std::swap(q, fq);
         break;
       }

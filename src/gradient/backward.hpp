@@ -8,7 +8,7 @@
 //   and restored once per stage by a "sink" op;
 // - diagonal gates merge into one diagonal whose derivatives all come from one sum of
 //   Im(conj(lambda) psi) per row position and per row (core::simd adjoint_diagonal);
-// - runs of X/CX on vector-level qubits become one vector permutation of both vectors;
+// - runs of X/CX become one permutation of both vectors (circuit::BlockPermutation);
 // - every other gate takes the general per-gate adjoint step.
 #pragma once
 
@@ -58,12 +58,9 @@ class Backward {
     int k = 0;                       // Rotations: vector-level slots
     bool scaled = true;              // Rotations
     std::vector<Term> terms;         // Diagonal
-    int lo_bits = 0;                 // Permutation
-    std::vector<std::uint64_t> lo, hi;
-    std::uint64_t delta = 0;  // Permutation across lanes (lane_src not empty): core::simd permute_lanes
-    std::vector<int> lane_src;
-    std::size_t data = 0;  // this op's numbers in data_
-    std::size_t id = 0;    // index into weight_
+    circuit::BlockPermutation perm;  // Permutation
+    std::size_t data = 0;            // this op's numbers in data_
+    std::size_t id = 0;              // index into weight_
   };
   struct Stage {
     core::BlockLayout layout;
