@@ -391,6 +391,31 @@ std::vector<std::vector<std::size_t>> product_prefix(const Circuit& c, std::vect
   return prefix;
 }
 
+void prefix_factors(const Circuit& c, const std::vector<std::vector<std::size_t>>& prefix,
+                    const AngleTable& angles, std::vector<cplx>& factors) {
+  factors.resize(2 * prefix.size());
+  for (std::size_t q = 0; q < prefix.size(); ++q) {
+    core::Mat2 m{1, 0, 0, 1};
+    for (std::size_t gi : prefix[q]) m = mat_mul(target_matrix(c.gates[gi].kind, angles[gi]), m);
+    factors[2 * q] = m[0];  // M|0>
+    factors[2 * q + 1] = m[2];
+  }
+}
+
+void product_table(const std::vector<cplx>& factors, int from, int to, std::vector<cplx>& out) {
+  out.assign(std::size_t{1} << (to - from), cplx(0, 0));
+  out[0] = 1;
+  for (int q = from; q < to; ++q) {
+    const std::size_t half = std::size_t{1} << (q - from);
+    const cplx f0 = factors[2 * static_cast<std::size_t>(q)],
+               f1 = factors[2 * static_cast<std::size_t>(q) + 1];
+    for (std::size_t i = 0; i < half; ++i) {
+      out[i + half] = cmul(out[i], f1);
+      out[i] = cmul(out[i], f0);
+    }
+  }
+}
+
 template <class Real>
 Program<Real>::Program(const Circuit& circuit, int block_bits, bool fuse, Start start)
     : circuit_(circuit),
@@ -686,13 +711,7 @@ void Program<Real>::build_permutations(Stage& s) const {
 template <class Real>
 void Program<Real>::refill(const AngleTable& angles) {
   angles_ = &angles;
-  factors_.resize(2 * prefix_.size());
-  for (std::size_t q = 0; q < prefix_.size(); ++q) {
-    core::Mat2 m{1, 0, 0, 1};
-    for (std::size_t gi : prefix_[q]) m = mat_mul(target_matrix(circuit_.gates[gi].kind, angles[gi]), m);
-    factors_[2 * q] = m[0];  // M|0>
-    factors_[2 * q + 1] = m[2];
-  }
+  prefix_factors(circuit_, prefix_, angles, factors_);
   std::vector<cplx> phases, row, high;
   for (const Stage& s : stages_) {
     double scale = 1.0;  // the factors the stage's scaled rotations drop
@@ -839,19 +858,9 @@ template <class Real>
 void Program<Real>::build_product_tables() {
   const int n = circuit_.num_qubits, lb = std::min(n, 12);
   auto build = [&](std::vector<Real>& t, int from, int to) {
-    t.resize(std::size_t{2} << (to - from));
     std::vector<cplx>& c = work_;
-    c.assign(std::size_t{1} << (to - from), cplx(0, 0));
-    c[0] = 1;
-    for (int q = from; q < to; ++q) {
-      const std::size_t half = std::size_t{1} << (q - from);
-      const cplx f0 = factors_[2 * static_cast<std::size_t>(q)],
-                 f1 = factors_[2 * static_cast<std::size_t>(q) + 1];
-      for (std::size_t i = 0; i < half; ++i) {
-        c[i + half] = cmul(c[i], f1);
-        c[i] = cmul(c[i], f0);
-      }
-    }
+    product_table(factors_, from, to, c);
+    t.resize(2 * c.size());
     for (std::size_t i = 0; i < c.size(); ++i) {
       t[2 * i] = static_cast<Real>(c[i].real());
       t[2 * i + 1] = static_cast<Real>(c[i].imag());

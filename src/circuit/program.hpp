@@ -88,6 +88,13 @@ void pack_diagonal_tables(const std::vector<core::cplx>& row, const std::vector<
 // the other gates in order.
 std::vector<std::vector<std::size_t>> product_prefix(const Circuit& c, std::vector<std::size_t>& rest);
 
+// Per qubit q, its prefix gates applied to |0>: (amplitude of 0, of 1) in factors[2q], [2q + 1].
+void prefix_factors(const Circuit& c, const std::vector<std::vector<std::size_t>>& prefix,
+                    const AngleTable& angles, std::vector<core::cplx>& factors);
+// The product state over qubits [from, to) from such factors, by doubling: out[i] is the product
+// over q of factors[2q + bit (q - from) of i].
+void product_table(const std::vector<core::cplx>& factors, int from, int to, std::vector<core::cplx>& out);
+
 using core::BlockLayout;
 using core::Scratch;
 

@@ -232,14 +232,9 @@ template <class Real>
 void Backward<Real>::refill(const circuit::AngleTable& angles) {
   angles_ = &angles;
   prefix_derivatives_.clear();
-  phi_.assign(2 * prefix_.size(), cplx(0, 0));
+  circuit::prefix_factors(circuit_, prefix_, angles, phi_);
   for (std::size_t q = 0; q < prefix_.size(); ++q) {
     const std::vector<std::size_t>& gs = prefix_[q];
-    core::Mat2 m{1, 0, 0, 1};
-    for (std::size_t gi : gs)
-      m = circuit::mat2_product(circuit::target_matrix(circuit_.gates[gi].kind, angles[gi]), m);
-    phi_[2 * q] = m[0];  // M|0>
-    phi_[2 * q + 1] = m[2];
     for (std::size_t k = 0; k < gs.size(); ++k) {
       const circuit::Gate& g = circuit_.gates[gs[k]];
       for (std::size_t j = 0; j < g.angles.size(); ++j) {
@@ -565,18 +560,14 @@ void Backward<Real>::prefix_gradient(const core::StateVector<Real>& lam, std::ve
   const int n = circuit_.num_qubits, lb = std::min(n, 12);
   const std::size_t row = std::size_t{1} << lb, rows = std::size_t{1} << (n - lb);
   // Product tables over qubits [from, to), with qubit `skip` given the factor (s0, s1).
+  std::vector<cplx> factors;
   auto table = [&](std::vector<cplx>& t, int from, int to, int skip, cplx s0, cplx s1) {
-    t.assign(std::size_t{1} << (to - from), cplx(0, 0));
-    t[0] = 1;
-    for (int q = from; q < to; ++q) {
-      const std::size_t half = std::size_t{1} << (q - from);
-      const cplx f0 = q == skip ? s0 : phi_[2 * static_cast<std::size_t>(q)];
-      const cplx f1 = q == skip ? s1 : phi_[2 * static_cast<std::size_t>(q) + 1];
-      for (std::size_t i = 0; i < half; ++i) {
-        t[i + half] = cmul(t[i], f1);
-        t[i] = cmul(t[i], f0);
-      }
+    factors = phi_;
+    if (skip >= 0) {
+      factors[2 * static_cast<std::size_t>(skip)] = s0;
+      factors[2 * static_cast<std::size_t>(skip) + 1] = s1;
     }
+    circuit::product_table(factors, from, to, t);
   };
   std::vector<cplx> low, high;
   table(low, 0, lb, -1, 0, 0);
