@@ -518,6 +518,19 @@ Circuit random_parameterised(std::mt19937_64& rng, int n, int num_parameters) {
   return c;
 }
 
+// The adjoint gradient and energy at a block size, double and float, against the reference
+// (parameter shift) energy e0 and gradient shift.
+void expect_adjoint_matches(const Circuit& c, const observable::PauliSum& h, const std::vector<double>& theta,
+                            int bits, double e0, const std::vector<double>& shift) {
+  std::vector<double> adj;
+  gradient::Evaluator ev(c, h, bits);
+  EXPECT_NEAR(ev.energy_and_gradient(theta, adj, gradient::Method::Adjoint), e0, kTol) << bits;
+  for (std::size_t j = 0; j < theta.size(); ++j) EXPECT_NEAR(adj[j], shift[j], 1e-10) << bits << " " << j;
+  gradient::FloatEvaluator fe(c, h, bits);
+  EXPECT_NEAR(fe.energy_and_gradient(theta, adj, gradient::Method::Adjoint), e0, 1e-5) << bits;
+  for (std::size_t j = 0; j < theta.size(); ++j) EXPECT_NEAR(adj[j], shift[j], 1e-4) << bits << " " << j;
+}
+
 TEST(Engine, BlockedAdjointMatchesParameterShift) {
   std::mt19937_64 rng(504);
   const int n = 9;
@@ -525,17 +538,10 @@ TEST(Engine, BlockedAdjointMatchesParameterShift) {
   const auto h = mixed_observable(rng, n, 3);
   std::vector<double> theta;
   for (int j = 0; j < 6; ++j) theta.push_back(random_angle(rng));
-  std::vector<double> shift, adj;
+  std::vector<double> shift;
   gradient::Evaluator reference(c, h);
   const double e0 = reference.energy_and_gradient(theta, shift, gradient::Method::ParameterShift);
-  for (int bits : {5, 6, 9}) {
-    gradient::Evaluator ev(c, h, bits);
-    EXPECT_NEAR(ev.energy_and_gradient(theta, adj, gradient::Method::Adjoint), e0, kTol) << bits;
-    for (std::size_t j = 0; j < theta.size(); ++j) EXPECT_NEAR(adj[j], shift[j], 1e-10) << bits << " " << j;
-    gradient::FloatEvaluator fe(c, h, bits);
-    EXPECT_NEAR(fe.energy_and_gradient(theta, adj, gradient::Method::Adjoint), e0, 1e-5) << bits;
-    for (std::size_t j = 0; j < theta.size(); ++j) EXPECT_NEAR(adj[j], shift[j], 1e-4) << bits << " " << j;
-  }
+  for (int bits : {5, 6, 9}) expect_adjoint_matches(c, h, theta, bits, e0, shift);
 }
 
 TEST(Engine, HardwareEfficientAdjointWithThreadsAndFloat) {
@@ -608,19 +614,12 @@ TEST(Engine, FusedBackwardSweepMatchesParameterShift) {
   std::mt19937_64 rng(506);
   std::vector<double> theta;
   for (int j = 0; j < c.num_parameters(); ++j) theta.push_back(random_angle(rng));
-  std::vector<double> shift, adj;
+  std::vector<double> shift;
   gradient::Evaluator reference(c, h);
   const double e0 = reference.energy_and_gradient(theta, shift, gradient::Method::ParameterShift);
   for (int threads : {1, 2}) {
     omp_set_num_threads(threads);
-    for (int bits : {0, 4, 7, 10}) {
-      gradient::Evaluator ev(c, h, bits);
-      EXPECT_NEAR(ev.energy_and_gradient(theta, adj, gradient::Method::Adjoint), e0, kTol) << bits;
-      for (std::size_t j = 0; j < theta.size(); ++j) EXPECT_NEAR(adj[j], shift[j], 1e-10) << bits << " " << j;
-      gradient::FloatEvaluator fe(c, h, bits);
-      EXPECT_NEAR(fe.energy_and_gradient(theta, adj, gradient::Method::Adjoint), e0, 1e-5) << bits;
-      for (std::size_t j = 0; j < theta.size(); ++j) EXPECT_NEAR(adj[j], shift[j], 1e-4) << bits << " " << j;
-    }
+    for (int bits : {0, 4, 7, 10}) expect_adjoint_matches(c, h, theta, bits, e0, shift);
   }
   omp_set_num_threads(saved);
 }
