@@ -8,6 +8,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 #include <string>
 #include <vector>
@@ -46,6 +47,16 @@ void check_flip_sums(const core::simd::Kernels<Real>& k, double tol) {
     for (const auto& s : sets) {
       std::vector<double> out(s.size(), 0.5);  // added to, not overwritten
       k.flip_sums(v.data(), bits, s.data(), static_cast<int>(s.size()), out.data());
+      // The paced version: the same sums, its cursor moved forward and never past its end.
+      std::vector<double> paced(s.size(), 0.5);
+      const char* const begin = reinterpret_cast<const char*>(v.data());
+      core::simd::Ahead ahead{begin, begin + v.size() * sizeof(Real) / 2, 3, 0};
+      k.paced_flip_sums(v.data(), bits, s.data(), static_cast<int>(s.size()), paced.data(), &ahead);
+      EXPECT_LE(ahead.next, ahead.end);
+      if (bits >= 8) {
+        EXPECT_GT(ahead.next, begin) << k.isa << " bits=" << bits;
+      }
+      for (std::size_t j = 0; j < s.size(); ++j) EXPECT_EQ(paced[j], out[j]) << k.isa << " bits=" << bits;
       for (std::size_t j = 0; j < s.size(); ++j) {
         double expected = 0.5;
         for (u64 x = 0; x <= all; ++x) {
@@ -103,6 +114,13 @@ void check_diagonal_rows(const core::simd::Kernels<Real>& k, double tol) {
       const double got = k.diagonal_rows(v.data(), rows, row_bits, ptr.data(), nt, coef.data());
       EXPECT_NEAR(got, expected, tol * static_cast<double>(rows * len))
           << k.isa << " row_bits=" << row_bits << " tables=" << nt << " rows=" << rows;
+      const char* const begin = reinterpret_cast<const char*>(v.data());
+      core::simd::Ahead ahead{begin, begin + v.size() * sizeof(Real), 5, 0};
+      const double paced =
+          k.paced_diagonal_rows(v.data(), rows, row_bits, ptr.data(), nt, coef.data(), &ahead);
+      EXPECT_NEAR(paced, expected, tol * static_cast<double>(rows * len))
+          << k.isa << " paced row_bits=" << row_bits << " tables=" << nt << " rows=" << rows;
+      EXPECT_LE(ahead.next, ahead.end);
     }
 }
 
@@ -176,6 +194,40 @@ TEST(BlockedExpectation, LargeRegistersOneAndTwoThreads) {
         EXPECT_NEAR(h.expectation(psi32), h.expectation_reference(psi32), 1e-5) << n << " " << threads;
       }
     }
+  omp_set_num_threads(saved);
+}
+
+// Sums of X, Y, Z, XX, ZZ and mixed strings past one block (2^15 double, 2^16 float amplitudes),
+// so the contiguous pass (with its prefetch cursor) and the gathered passes both run, with one and
+// two threads, against the plain per-group reference.
+TEST(BlockedExpectation, MixedSumsPastOneBlockOneAndTwoThreads) {
+  const int saved = omp_get_max_threads();
+  std::mt19937_64 rng(705);
+  std::uniform_real_distribution<double> c(-1, 1);
+  for (int n : {17, 18, 19}) {
+    std::vector<observable::PauliTerm> terms;
+    for (int q = 0; q < n; ++q) {
+      terms.push_back({core::PauliMasks{bit(q), 0, 0}, c(rng)});       // X
+      terms.push_back({core::PauliMasks{bit(q), bit(q), 1}, c(rng)});  // Y
+      terms.push_back({core::PauliMasks{0, bit(q), 0}, c(rng)});       // Z
+      const u64 pair = bit(q) | bit((q + 1 + static_cast<int>(rng() % static_cast<u64>(n - 1))) % n);
+      terms.push_back({core::PauliMasks{pair, 0, 0}, c(rng)});  // XX
+      terms.push_back({core::PauliMasks{0, pair, 0}, c(rng)});  // ZZ
+    }
+    for (int t = 0; t < 4; ++t)
+      terms.push_back({observable::parse_pauli_label(random_label(rng, n), n), c(rng)});
+    const observable::PauliSum mixed(n, terms), ising = ising_plus(rng, n, 0);
+    const auto psi = random_sv<double>(rng, n);
+    const auto psi32 = random_sv<float>(rng, n);
+    for (const auto* h : {&mixed, &ising})
+      for (int threads : {1, 2}) {
+        omp_set_num_threads(threads);
+        EXPECT_NEAR(h->expectation(psi), h->expectation_reference(psi), 1e-12) << n << " " << threads;
+        const double ref32 = h->expectation_reference(psi32);
+        EXPECT_NEAR(h->expectation(psi32), ref32, 1e-5 * std::max(1.0, std::abs(ref32)))
+            << n << " " << threads;
+      }
+  }
   omp_set_num_threads(saved);
 }
 

@@ -64,6 +64,22 @@ void parallel_ranges(std::uint64_t count, std::uint64_t align, Body&& body) {
   }
 }
 
+// parallel_ranges for a body returning a double: the sum of what the slices return.
+template <class Body>
+double parallel_ranges_sum(std::uint64_t count, std::uint64_t align, Body&& body) {
+  if (count < kParallelAmplitudes || omp_get_max_threads() < 2) return body(std::uint64_t{0}, count);
+  double sum = 0.0;
+#pragma omp parallel reduction(+ : sum)
+  {
+    const auto t = static_cast<std::uint64_t>(omp_get_thread_num());
+    const auto nt = static_cast<std::uint64_t>(omp_get_num_threads());
+    auto bound = [&](std::uint64_t k) { return k >= nt ? count : (count / nt * k) & ~(align - 1); };
+    const std::uint64_t b = bound(t), e = bound(t + 1);
+    if (b < e) sum += body(b, e);
+  }
+  return sum;
+}
+
 // Sum of body(i) over [0, count), body returning std::complex<double>.
 template <class Body>
 std::complex<double> parallel_sum(std::uint64_t count, Body&& body) {

@@ -19,6 +19,16 @@
 
 namespace vqsim::core::simd {
 
+// A prefetch cursor for the expectation's read-only passes, so memory keeps streaming while a
+// sweep computes on cached data: for every 16 vectors a sweep visits, `rate` lines of
+// [next, end) are prefetched (next advances; nothing past end).
+struct Ahead {
+  const char* next = nullptr;
+  const char* end = nullptr;
+  unsigned rate = 0;    // lines per 16 vectors visited
+  unsigned credit = 0;  // sixteenths of a line not yet prefetched
+};
+
 template <class Real>
 struct Kernels {
   // p <- M p on qubit q, M a complex 2x2 (8 reals), applied where (index & cmask) == cmask.
@@ -131,6 +141,12 @@ struct Kernels {
   // Accumulates in vectors across rows (a row's coefficients cost one FMA per table).
   double (*diagonal_rows)(const Real* p, std::uint64_t rows, int row_bits, const Real* const* tables,
                           int num_tables, const double* coef) = nullptr;
+  // flip_sums and diagonal_rows that also advance `ahead` (may be null) as they go; the
+  // diagonal keeps more partial sums in flight (its rows are long FMA chains otherwise).
+  void (*paced_flip_sums)(const Real* p, int bits, const int* qubits, int num, double* out,
+                          Ahead* ahead) = nullptr;
+  double (*paced_diagonal_rows)(const Real* p, std::uint64_t rows, int row_bits, const Real* const* tables,
+                                int num_tables, const double* coef, Ahead* ahead) = nullptr;
 };
 
 // The range kernels' conventions (see Kernels): controls on qubits >= kRangeLowBits leave the

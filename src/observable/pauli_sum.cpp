@@ -101,6 +101,8 @@ using u64 = std::uint64_t;
 constexpr int kMaxTables = 9;  // T0 and up to 8 straddling low parts
 constexpr int kContiguousBits = 4;
 constexpr int kMaxThreads = 64;
+// How far the contiguous pass prefetches past the block it reads (a block and this fit in L2).
+constexpr std::size_t kAheadBytes = std::size_t{192} << 10;
 
 template <class R>
 int block_bits_for(int n) {
@@ -249,21 +251,44 @@ PauliSum::FlipPlan PauliSum::make_flip_plan(int block_bits, int sub_bits) const 
   return plan;
 }
 
+namespace {
+
+// The sweeps flip_sums makes for these qubits: the in-vector ones ride along with the first.
+int flip_sweeps(const std::vector<int>& qubits, int lanes_log2) {
+  if (qubits.empty()) return 0;
+  int left =
+      static_cast<int>(std::count_if(qubits.begin(), qubits.end(), [&](int q) { return q >= lanes_log2; }));
+  int sweeps = left == 0 ? 1 : 0;
+  while (left > 0) {
+    left -= left >= 4 && left % 4 != 1 ? 4 : left >= 3 ? 3 : left;
+    ++sweeps;
+  }
+  return sweeps;
+}
+
+}  // namespace
+
+template <class R>
+int PauliSum::contiguous_sweeps() const {
+  const FlipPlan& plan = flip_plan<R>();
+  const int lanes = core::simd::kernels<R>().lanes_log2;
+  return (has_diagonal_ ? 1 : 0) + flip_sweeps(plan.low.inner, lanes) + flip_sweeps(plan.low.outer, lanes);
+}
+
 template <class R>
 double PauliSum::block_terms(const R* blk, int bits, std::uint64_t base, bool diagonal, const Flips& flips,
-                             int sub_bits) const {
+                             int sub_bits, core::simd::Ahead* ahead) const {
   const auto& k = core::simd::kernels<R>();
   // Sums of flips, weighted by their coefficients.
   auto flip_terms = [&](const R* p, int b, const std::vector<int>& qubits, const std::vector<double>& coef) {
     if (qubits.empty()) return 0.0;
     double out[64] = {};
-    k.flip_sums(p, b, qubits.data(), static_cast<int>(qubits.size()), out);
+    k.paced_flip_sums(p, b, qubits.data(), static_cast<int>(qubits.size()), out, ahead);
     double e = 0.0;
     for (std::size_t j = 0; j < coef.size(); ++j) e += coef[j] * out[j];
     return e;
   };
   const int lb = low_bits_, sb = std::min(bits, sub_bits);
-  const bool prefetch = diagonal;  // a contiguous block of the state
   diagonal = diagonal && has_diagonal_;
   // Sub-blocks of 2^db: the diagonal's rows (2^lb) and the inner flips' L1 blocks (2^sb).
   const int db = diagonal ? std::max(sb, lb) : sb;
@@ -284,13 +309,6 @@ double PauliSum::block_terms(const R* blk, int bits, std::uint64_t base, bool di
   double e = 0.0;
   for (u64 d = 0; d < (u64{1} << (bits - db)); ++d) {
     const R* pd = blk + 2 * (d << db);
-    // Contiguous blocks: the next sub-block is read from memory while this one is computed (the
-    // prefetchers stop when the flips work in L1). The last one runs into the next block (this
-    // thread's next, under the static split) or just past the state; prefetches do not fault.
-    if (prefetch) {
-      const char* ahead = reinterpret_cast<const char*>(pd + (std::size_t{2} << db));
-      for (std::size_t o = 0; o < (sizeof(R) * 2 << db); o += 64) __builtin_prefetch(ahead + o, 0, 3);
-    }
     if (diagonal) {
       for (u64 r0 = 0; r0 < rows; r0 += kMaxRows) {
         const u64 nr = std::min<u64>(kMaxRows, rows - r0);
@@ -307,7 +325,8 @@ double PauliSum::block_terms(const R* blk, int bits, std::uint64_t base, bool di
             a[j] = sum;
           }
         }
-        e += k.diagonal_rows(pd + 2 * (r0 << lb), nr, lb, tables.data(), num_tables_, coef.data());
+        e += k.paced_diagonal_rows(pd + 2 * (r0 << lb), nr, lb, tables.data(), num_tables_, coef.data(),
+                                   ahead);
       }
     }
     for (u64 s = 0; s < (u64{1} << (db - sb)); ++s)
@@ -322,21 +341,39 @@ double PauliSum::expectation_blocked(const R* p) const {
   const FlipPlan& plan = flip_plan<R>();
   const int bb = plan.block_bits;
   const u64 size = u64{1} << n;
-  ThreadSums sums;
-  // Contiguous pass: every diagonal term and every flip on a low qubit.
-  core::parallel_blocks(size >> bb, size, [&](u64 b, int t) {
-    sums[t] += block_terms(p + 2 * (b << bb), bb, b << bb, true, plan.low, plan.sub_bits);
+  // Contiguous pass: every diagonal term and every flip on a low qubit, over each thread's slice
+  // of blocks. Most sweeps work on cached data, so memory would idle between the sweeps that read
+  // it: every sweep prefetches a little, kAheadBytes or so ahead of the blocks being
+  // read, at a rate that fetches one block per block of work.
+  const u64 block_bytes = sizeof(R) * 2 << bb;
+  const u64 visits = static_cast<u64>(std::max(1, contiguous_sweeps<R>())) *
+                     std::max<u64>(1, (u64{1} << bb) >> core::simd::kernels<R>().lanes_log2);
+  const auto rate = static_cast<unsigned>((block_bytes / 64 * 16 + visits - 1) / visits);
+  const char* const state = reinterpret_cast<const char*>(p);
+  double total = core::parallel_ranges_sum(size, u64{1} << bb, [&](u64 begin, u64 end) {
+    core::simd::Ahead ahead;
+    ahead.rate = rate;
+    ahead.next = state + sizeof(R) * 2 * begin + kAheadBytes;
+    const char* const stop = state + sizeof(R) * 2 * end;
+    double e = 0.0;
+    for (u64 b = begin >> bb; b < (end >> bb); ++b) {
+      ahead.end = std::min(stop, state + block_bytes * (b + 1) + kAheadBytes);
+      e += block_terms(p + 2 * (b << bb), bb, b << bb, true, plan.low, plan.sub_bits, &ahead);
+    }
+    return e;
   });
+  ThreadSums sums;
   // Gathered passes: the flips on high qubits, as many per pass as fit in a block.
   for (const FlipPass& pass : plan.high) {
     const core::BlockLayout& l = pass.layout;
     core::parallel_blocks(l.num_blocks, size, [&](u64 b, int t) {
       R* buf = thread_buffer<R>(std::size_t{2} << l.bits, 0);
       core::gather_block(l, p, b, buf);
-      sums[t] += block_terms(static_cast<const R*>(buf), l.bits, 0, false, pass.flips, plan.sub_bits);
+      sums[t] +=
+          block_terms(static_cast<const R*>(buf), l.bits, 0, false, pass.flips, plan.sub_bits, nullptr);
     });
   }
-  double total = sums.total();
+  total += sums.total();
   // The remaining groups pair by pair, in real arithmetic (std::complex products go through
   // __muldc3): 2 Re(conj(p_y) p_x phase(x)) for each pair x, y = x ^ x_mask.
   const auto* c = reinterpret_cast<const std::complex<R>*>(p);

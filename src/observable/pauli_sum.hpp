@@ -10,6 +10,7 @@
 
 #include "core/blocks.hpp"
 #include "core/kernels.hpp"
+#include "core/simd.hpp"
 
 namespace vqsim::observable {
 
@@ -124,12 +125,16 @@ class PauliSum {
     return flip_plans_[sizeof(R) == sizeof(double) ? 0 : 1];
   }
   FlipPlan make_flip_plan(int block_bits, int sub_bits) const;
+  // Sweeps over the contiguous pass's blocks: the diagonal's, the inner flips' (per sub-block)
+  // and the outer flips', counted in blocks (for the prefetch rate).
+  template <class R>
+  int contiguous_sweeps() const;
   // The diagonal terms and the flips of one block (contiguous or gathered) of 2^bits amplitudes;
-  // `base` is the block's global index for the diagonal (diagonal = false in gathered blocks;
-  // true: a contiguous block of the state, whose next sub-block is prefetched).
+  // `base` is the block's global index for the diagonal (diagonal = false in gathered blocks).
+  // Every sweep advances `ahead` (may be null), which prefetches the state further on.
   template <class R>
   double block_terms(const R* blk, int bits, std::uint64_t base, bool diagonal, const Flips& flips,
-                     int sub_bits) const;
+                     int sub_bits, core::simd::Ahead* ahead) const;
   FlipPlan flip_plans_[2];  // double, float
   bool has_diagonal_ = false;
   int low_bits_ = 0;
