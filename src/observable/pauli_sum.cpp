@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cctype>
 #include <charconv>
 #include <map>
@@ -231,6 +232,11 @@ PauliSum::FlipPlan PauliSum::make_flip_plan(int block_bits, int sub_bits) const 
   FlipPlan plan;
   plan.block_bits = block_bits;
   plan.sub_bits = sub_bits;
+  plan.rows = 1 << std::max(0, block_bits - low_bits_);
+  for (const HighTerm& h : high_terms_)
+    for (int r = 0; r < plan.rows; ++r)
+      plan.row_signs.push_back(h.coefficient *
+                               core::parity_sign((u64{static_cast<unsigned>(r)} << low_bits_) & h.z_high));
   std::vector<int> high;
   std::vector<double> high_coefficient;
   for (const Flip& f : flips_) {
@@ -302,33 +308,30 @@ double PauliSum::block_terms(const R* blk, int bits, std::uint64_t base, bool di
     for (int j = 0; j < num_tables_; ++j)
       tables[static_cast<std::size_t>(j)] = tables_vec->data() + (static_cast<std::size_t>(j) << (lb + 1));
   }
-  // The rows' coefficients of the tables (a_r0 for the norm, a_rj for the sign table T_j).
-  constexpr int kMaxRows = 8;
+  // The rows' coefficients of the tables (a_r0 for the norm, a_rj for the sign table T_j), for
+  // every row of the block: each term's sign on the bits above the block, times its row signs.
+  constexpr int kMaxRows = 1 << (16 - 9);  // rows of 2^9 in a block of up to 2^16
   std::array<double, kMaxRows * kMaxTables> coef;
+  const FlipPlan& plan = flip_plan<R>();
+  if (diagonal) {
+    assert(bits == plan.block_bits && plan.rows <= kMaxRows);
+    const auto nt = static_cast<std::size_t>(num_tables_);
+    std::fill(coef.begin(),
+              coef.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(plan.rows) * nt), 0.0);
+    for (std::size_t h = 0; h < high_terms_.size(); ++h) {
+      const double sign = core::parity_sign(base & high_terms_[h].z_high);
+      const double* m = plan.row_signs.data() + h * static_cast<std::size_t>(plan.rows);
+      double* a = coef.data() + high_terms_[h].table;
+      for (int r = 0; r < plan.rows; ++r) a[static_cast<std::size_t>(r) * nt] += sign * m[r];
+    }
+  }
   const u64 rows = u64{1} << (db - lb);
   double e = 0.0;
   for (u64 d = 0; d < (u64{1} << (bits - db)); ++d) {
     const R* pd = blk + 2 * (d << db);
-    if (diagonal) {
-      for (u64 r0 = 0; r0 < rows; r0 += kMaxRows) {
-        const u64 nr = std::min<u64>(kMaxRows, rows - r0);
-        for (u64 r = 0; r < nr; ++r) {
-          const u64 row = base | (d << db) | ((r0 + r) << lb);
-          double* a = coef.data() + r * static_cast<u64>(num_tables_);
-          // high_terms_ is sorted by table: each table's sum in a register, stored once.
-          std::size_t h = 0;
-          for (int j = 0; j < num_tables_; ++j) {
-            double sum = 0.0;
-            for (; h < high_terms_.size() && high_terms_[h].table == j; ++h)
-              sum +=
-                  (__builtin_parityll(row & high_terms_[h].z_high) ? -1.0 : 1.0) * high_terms_[h].coefficient;
-            a[j] = sum;
-          }
-        }
-        e += k.paced_diagonal_rows(pd + 2 * (r0 << lb), nr, lb, tables.data(), num_tables_, coef.data(),
-                                   ahead);
-      }
-    }
+    if (diagonal)
+      e += k.paced_diagonal_rows(pd, rows, lb, tables.data(), num_tables_,
+                                 coef.data() + d * rows * static_cast<u64>(num_tables_), ahead);
     for (u64 s = 0; s < (u64{1} << (db - sb)); ++s)
       e += flip_terms(pd + 2 * (s << sb), sb, flips.inner, flips.inner_coefficient);
   }

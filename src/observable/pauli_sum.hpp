@@ -119,6 +119,11 @@ class PauliSum {
     int sub_bits = 0;
     Flips low;
     std::vector<FlipPass> high;
+    // The diagonal's rows in a contiguous block: row_signs[h * rows + r] is high_terms_[h]'s
+    // coefficient times its sign on row r's bits inside the block, so a block's row
+    // coefficients take one sign per term for the bits above it.
+    int rows = 1;
+    std::vector<double> row_signs;
   };
   template <class R>
   const FlipPlan& flip_plan() const {
