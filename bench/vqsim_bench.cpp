@@ -161,13 +161,19 @@ void BM_Stream(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(2 * sv.size() * sizeof(*p)));
 }
 
+// The constant angles of a benchmark gate (make_gate's), as circuit::apply_gate takes them.
+std::vector<double> gate_angles(const circuit::Gate& gate) {
+  std::vector<double> angles;
+  for (const auto& a : gate.angles) angles.push_back(a.constant);
+  return angles;
+}
+
 template <class R>
 void BM_Gate(benchmark::State& state, const circuit::Gate& gate) {
   const int n = static_cast<int>(state.range(0));
   auto& sv = cache().get<R>(StateCache::kScratch, n);
   fill_uniform(sv);
-  std::vector<double> angles;
-  for (const auto& a : gate.angles) angles.push_back(a.constant);
+  const std::vector<double> angles = gate_angles(gate);
   for (auto _ : state) {
     circuit::apply_gate(sv, gate, angles);
     benchmark::ClobberMemory();
@@ -184,8 +190,7 @@ void BM_GatePaired(benchmark::State& state, const circuit::Gate& gate) {
   const int n = static_cast<int>(state.range(0));
   auto& sv = cache().get<R>(StateCache::kScratch, n);
   fill_uniform(sv);
-  std::vector<double> angles;
-  for (const auto& a : gate.angles) angles.push_back(a.constant);
+  const std::vector<double> angles = gate_angles(gate);
   auto* p = sv.data();
   const R c = R(-1);
   double gate_seconds = 0.0, stream_seconds = 0.0;
