@@ -60,6 +60,19 @@ const Kernels<float>& variant_f32(int i) {
   return *variants()[static_cast<std::size_t>(i)].f32;
 }
 
+int flip_group_size(int left) {
+  return left >= 4 && left % 4 != 1 ? 4 : left >= 3 ? 3 : left;
+}
+
+int flip_sweep_count(const int* qubits, int num, int lanes_log2) {
+  if (num == 0) return 0;
+  int left = 0;
+  for (int j = 0; j < num; ++j) left += qubits[j] >= lanes_log2 ? 1 : 0;
+  int sweeps = left == 0 ? 1 : 0;
+  for (; left > 0; left -= flip_group_size(left)) ++sweeps;
+  return sweeps;
+}
+
 std::uint64_t pair_range_size(int n, std::uint64_t cmask) {
   return std::uint64_t{1} << (n - 1 - __builtin_popcountll(cmask >> kRangeLowBits));
 }

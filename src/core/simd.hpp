@@ -149,6 +149,13 @@ struct Kernels {
                                 int num_tables, const double* coef, Ahead* ahead) = nullptr;
 };
 
+// How flip_sums groups its qubits: of `left` vector-level qubits still to do, the next sweep
+// takes four (three when that leaves fewer sweeps short of four; all when fewer than three).
+int flip_group_size(int left);
+// The sweeps flip_sums makes over a block for these qubits (the in-vector ones, below
+// lanes_log2, ride along with the first), for callers that pace work by sweeps.
+int flip_sweep_count(const int* qubits, int num, int lanes_log2);
+
 // The range kernels' conventions (see Kernels): controls on qubits >= kRangeLowBits leave the
 // iteration space, and slices aligned to kRangeAlign take the vector path.
 inline constexpr int kRangeLowBits = 3;

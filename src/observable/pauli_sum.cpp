@@ -257,28 +257,14 @@ PauliSum::FlipPlan PauliSum::make_flip_plan(int block_bits, int sub_bits) const 
   return plan;
 }
 
-namespace {
-
-// The sweeps flip_sums makes for these qubits: the in-vector ones ride along with the first.
-int flip_sweeps(const std::vector<int>& qubits, int lanes_log2) {
-  if (qubits.empty()) return 0;
-  int left =
-      static_cast<int>(std::count_if(qubits.begin(), qubits.end(), [&](int q) { return q >= lanes_log2; }));
-  int sweeps = left == 0 ? 1 : 0;
-  while (left > 0) {
-    left -= left >= 4 && left % 4 != 1 ? 4 : left >= 3 ? 3 : left;
-    ++sweeps;
-  }
-  return sweeps;
-}
-
-}  // namespace
-
 template <class R>
 int PauliSum::contiguous_sweeps() const {
   const FlipPlan& plan = flip_plan<R>();
   const int lanes = core::simd::kernels<R>().lanes_log2;
-  return (has_diagonal_ ? 1 : 0) + flip_sweeps(plan.low.inner, lanes) + flip_sweeps(plan.low.outer, lanes);
+  auto sweeps = [&](const std::vector<int>& q) {
+    return core::simd::flip_sweep_count(q.data(), static_cast<int>(q.size()), lanes);
+  };
+  return (has_diagonal_ ? 1 : 0) + sweeps(plan.low.inner) + sweeps(plan.low.outer);
 }
 
 template <class R>
