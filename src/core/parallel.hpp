@@ -44,6 +44,12 @@ void parallel_blocks(std::uint64_t num_blocks, std::uint64_t total_amplitudes, B
   }
 }
 
+// Where thread k of nt starts its slice of [0, count) in parallel_ranges (count for k >= nt).
+inline std::uint64_t slice_start(std::uint64_t count, std::uint64_t align, std::uint64_t k,
+                                 std::uint64_t nt) {
+  return k >= nt ? count : (count / nt * k) & ~(align - 1);
+}
+
 // Calls body(begin, end) on slices of [0, count) that together cover it, one per thread (the
 // same static split as parallel_for), their ends multiples of `align` (a power of two) but for the
 // last; below kParallelAmplitudes, body(0, count) on the calling thread alone. For kernels that
@@ -58,8 +64,7 @@ void parallel_ranges(std::uint64_t count, std::uint64_t align, Body&& body) {
   {
     const auto t = static_cast<std::uint64_t>(omp_get_thread_num());
     const auto nt = static_cast<std::uint64_t>(omp_get_num_threads());
-    auto bound = [&](std::uint64_t k) { return k >= nt ? count : (count / nt * k) & ~(align - 1); };
-    const std::uint64_t b = bound(t), e = bound(t + 1);
+    const std::uint64_t b = slice_start(count, align, t, nt), e = slice_start(count, align, t + 1, nt);
     if (b < e) body(b, e);
   }
 }
@@ -73,8 +78,7 @@ double parallel_ranges_sum(std::uint64_t count, std::uint64_t align, Body&& body
   {
     const auto t = static_cast<std::uint64_t>(omp_get_thread_num());
     const auto nt = static_cast<std::uint64_t>(omp_get_num_threads());
-    auto bound = [&](std::uint64_t k) { return k >= nt ? count : (count / nt * k) & ~(align - 1); };
-    const std::uint64_t b = bound(t), e = bound(t + 1);
+    const std::uint64_t b = slice_start(count, align, t, nt), e = slice_start(count, align, t + 1, nt);
     if (b < e) sum += body(b, e);
   }
   return sum;

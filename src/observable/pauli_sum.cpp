@@ -101,7 +101,6 @@ using u64 = std::uint64_t;
 
 constexpr int kMaxTables = 9;  // T0 and up to 8 straddling low parts
 constexpr int kContiguousBits = 4;
-constexpr int kMaxThreads = 64;
 // How far the contiguous pass prefetches past the block it reads (a block and this fit in L2).
 constexpr std::size_t kAheadBytes = std::size_t{192} << 10;
 
@@ -114,17 +113,6 @@ template <class R>
 int sub_block_bits_for(int n) {
   return std::min(n, sizeof(R) == 8 ? 11 : 12);
 }
-
-// Per-thread accumulators, a cache line apart.
-struct ThreadSums {
-  alignas(64) std::array<double, 8 * kMaxThreads> v{};
-  double& operator[](int t) { return v[static_cast<std::size_t>(8 * t)]; }
-  double total() const {
-    double s = 0.0;
-    for (int t = 0; t < kMaxThreads; ++t) s += v[static_cast<std::size_t>(8 * t)];
-    return s;
-  }
-};
 
 template <class R>
 R* thread_buffer(std::size_t reals, int which) {
@@ -202,8 +190,6 @@ void PauliSum::build_plan() {
       }
     }
   }
-  std::stable_sort(high_terms_.begin(), high_terms_.end(),
-                   [](const HighTerm& a, const HighTerm& b) { return a.table < b.table; });
   num_tables_ = has_diagonal_ ? 1 + static_cast<int>(cross.size()) : 0;
   tables_f64_.assign(static_cast<std::size_t>(num_tables_) * 2 * len, 0.0);
   for (int j = 0; j < num_tables_; ++j)
@@ -351,18 +337,19 @@ double PauliSum::expectation_blocked(const R* p) const {
     }
     return e;
   });
-  ThreadSums sums;
   // Gathered passes: the flips on high qubits, as many per pass as fit in a block.
   for (const FlipPass& pass : plan.high) {
     const core::BlockLayout& l = pass.layout;
-    core::parallel_blocks(l.num_blocks, size, [&](u64 b, int t) {
+    total += core::parallel_ranges_sum(size, u64{1} << l.bits, [&](u64 begin, u64 end) {
       R* buf = thread_buffer<R>(std::size_t{2} << l.bits, 0);
-      core::gather_block(l, p, b, buf);
-      sums[t] +=
-          block_terms(static_cast<const R*>(buf), l.bits, 0, false, pass.flips, plan.sub_bits, nullptr);
+      double e = 0.0;
+      for (u64 b = begin >> l.bits; b < (end >> l.bits); ++b) {
+        core::gather_block(l, p, b, buf);
+        e += block_terms(static_cast<const R*>(buf), l.bits, 0, false, pass.flips, plan.sub_bits, nullptr);
+      }
+      return e;
     });
   }
-  total += sums.total();
   // The remaining groups pair by pair, in real arithmetic (std::complex products go through
   // __muldc3): 2 Re(conj(p_y) p_x phase(x)) for each pair x, y = x ^ x_mask.
   const auto* c = reinterpret_cast<const std::complex<R>*>(p);

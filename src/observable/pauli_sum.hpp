@@ -88,7 +88,7 @@ class PauliSum {
   // The blocked plan (built once). Diagonal terms: for x = (high, low) with `low_bits_` low
   // bits, d(x) = T0[low] + sum_j a_j(high) S_j[low] + a_0(high), with T0 the terms inside the low
   // bits, S_j the sign tables of the distinct low parts of straddling terms, and a_j(high) the
-  // straddling and high terms' coefficients with their high signs (computed once per sub-block).
+  // straddling and high terms' coefficients with their high signs (computed once per block).
   // Single-flip terms c X_q are evaluated in blocks, several qubits per pass.
   struct HighTerm {
     std::uint64_t z_high;
