@@ -17,8 +17,8 @@
 namespace vqsim::bench {
 
 // One gate with constant angles (for the single-gate benchmarks).
-inline circuit::Gate make_gate(circuit::GateKind kind, std::vector<int> qubits, std::vector<double> angles = {},
-                               std::string pauli = {}) {
+inline circuit::Gate make_gate(circuit::GateKind kind, std::vector<int> qubits,
+                               std::vector<double> angles = {}, std::string pauli = {}) {
   circuit::Gate g{kind, std::move(qubits), {}, std::move(pauli)};
   for (double a : angles) g.angles.push_back(circuit::AffineAngle{a, {}});
   return g;
@@ -58,7 +58,8 @@ inline std::uint64_t bit(int q) {
 // H = sum_i Z_i Z_{i+1} + sum_i X_i on an open chain: 2n - 1 terms.
 inline observable::PauliSum tfim(int num_qubits) {
   std::vector<observable::PauliTerm> terms;
-  for (int i = 0; i + 1 < num_qubits; ++i) terms.push_back({core::PauliMasks{0, bit(i) | bit(i + 1), 0}, 1.0});
+  for (int i = 0; i + 1 < num_qubits; ++i)
+    terms.push_back({core::PauliMasks{0, bit(i) | bit(i + 1), 0}, 1.0});
   for (int i = 0; i < num_qubits; ++i) terms.push_back({core::PauliMasks{bit(i), 0, 0}, 1.0});
   return observable::PauliSum(num_qubits, terms);
 }
@@ -73,7 +74,9 @@ inline observable::PauliSum identity_observable(int num_qubits) {
 // (XXYY-type on four qubits, Z on the qubits between each pair) until `num_terms` distinct strings.
 inline observable::PauliSum molecular_like(int num_qubits = 12, int num_terms = 631, std::uint64_t seed = 7) {
   std::mt19937_64 rng(seed);
-  auto coefficient = [&](double scale) { return scale * (static_cast<double>(rng() >> 11) * 0x1.0p-53 - 0.5); };
+  auto coefficient = [&](double scale) {
+    return scale * (static_cast<double>(rng() >> 11) * 0x1.0p-53 - 0.5);
+  };
   std::vector<observable::PauliTerm> terms;
   std::set<std::pair<std::uint64_t, std::uint64_t>> seen;
   auto add = [&](const core::PauliMasks& m, double c) {

@@ -61,14 +61,15 @@ class AddressSpaceCap {
 using Entry = std::function<void(std::string_view)>;
 
 const std::map<std::string, Entry>& harnesses() {
-  static const std::map<std::string, Entry> all{
-      {"fuzz_job", vqsim::fuzz::run_job},
-      {"fuzz_expression", vqsim::fuzz::run_expression},
-      {"fuzz_pauli_label", vqsim::fuzz::run_pauli_label},
+  static const std::map<std::string, Entry> all = [] {
+    std::map<std::string, Entry> table{{"fuzz_job", vqsim::fuzz::run_job},
+                                       {"fuzz_expression", vqsim::fuzz::run_expression},
+                                       {"fuzz_pauli_label", vqsim::fuzz::run_pauli_label}};
 #if VQSIM_FUZZ_HAS_QASM
-      {"fuzz_qasm", vqsim::fuzz::run_qasm},
+    table.emplace("fuzz_qasm", vqsim::fuzz::run_qasm);
 #endif
-  };
+    return table;
+  }();
   return all;
 }
 
@@ -113,9 +114,17 @@ TEST(FuzzRegressions, FolderExistsAndNamesOnlyKnownHarnesses) {
   }
 }
 
-TEST(FuzzRegressions, Job) { replay("fuzz_job"); }
-TEST(FuzzRegressions, Expression) { replay("fuzz_expression"); }
-TEST(FuzzRegressions, PauliLabel) { replay("fuzz_pauli_label"); }
-TEST(FuzzRegressions, Qasm) { replay("fuzz_qasm"); }
+TEST(FuzzRegressions, Job) {
+  replay("fuzz_job");
+}
+TEST(FuzzRegressions, Expression) {
+  replay("fuzz_expression");
+}
+TEST(FuzzRegressions, PauliLabel) {
+  replay("fuzz_pauli_label");
+}
+TEST(FuzzRegressions, Qasm) {
+  replay("fuzz_qasm");
+}
 
 }  // namespace
