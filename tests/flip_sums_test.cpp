@@ -1,6 +1,6 @@
-// The blocked expectation's kernels (core::simd flip_sums, diagonal_rows) of every compiled
-// variant against plain sums, for blocks of 1 to 12 qubits and any set of qubits (inside a vector
-// too), and rows of 1 to 512 amplitudes with 1 to 9 sign tables; then
+// The blocked expectation's kernels (core::simd flip_sums, diagonal_rows, stream_terms) of every
+// compiled variant against plain sums, for blocks of 1 to 13 qubits and any set of qubits (inside a
+// vector too), and rows of 1 to 512 amplitudes with 1 to 9 sign tables; then
 // PauliSum::expectation (contiguous and gathered passes, L1 sub-blocks) against the plain
 // one-pass-per-group reference for transverse-field Ising sums and general sums (Y terms,
 // multi-qubit X masks, Z-parity signs), registers of 1 to 20 qubits, with one and two threads.
@@ -128,6 +128,86 @@ TEST(DiagonalRows, EveryVariantAgainstPlainSums) {
   for (int i = 0; i < core::simd::num_variants(); ++i) {
     check_diagonal_rows(core::simd::variant_f64(i), 1e-13);
     check_diagonal_rows(core::simd::variant_f32(i), 1e-5);
+  }
+}
+
+// stream_terms against its definition: blocks from one tile up to 2^13 amplitudes (past L1, so
+// partners come from farther back), flips on random qubit sets (in-vector, in-tile and partner
+// qubits, coefficients of either sign), and diagonals of 0 to 3 tables with rows from one tile to
+// 2^9 amplitudes, every table varying within a tile or marked constant over tiles.
+template <class Real>
+void check_stream_terms(const core::simd::Kernels<Real>& k, double tol) {
+  ASSERT_NE(k.stream_terms, nullptr) << k.isa;
+  std::mt19937_64 rng(706);
+  std::normal_distribution<double> d;
+  const int tile = k.stream_tile_log2;
+  for (int bits = tile; bits <= 13; ++bits)
+    for (int nt = 0; nt <= core::simd::kMaxStreamTables; ++nt)
+      for (int rep = 0; rep < 3; ++rep) {
+        const u64 len = u64{1} << bits;
+        std::vector<Real> v(2 * len);
+        for (auto& x : v) x = static_cast<Real>(d(rng));
+        std::vector<double> flip(static_cast<std::size_t>(bits), 0.0);
+        for (auto& f : flip)
+          if (rep == 0 || rng() % 3 != 0) f = d(rng);
+        core::simd::StreamTerms<Real> t;
+        t.flip = flip.data();
+        t.prefetch_end = v.data() + v.size();
+        // Rows and tables: a table constant over tiles depends only on bits at or above the tile.
+        const int row_bits =
+            nt == 0 ? 0 : tile + static_cast<int>(rng() % static_cast<u64>(std::min(bits, 9) - tile + 1));
+        const u64 row_len = u64{1} << row_bits, rows = len >> row_bits;
+        std::vector<std::vector<Real>> tables(static_cast<std::size_t>(nt));
+        std::vector<double> coef(static_cast<std::size_t>(rows) * static_cast<std::size_t>(std::max(nt, 1)));
+        for (auto& c : coef) c = d(rng);
+        t.num_tables = nt;
+        t.row_bits = row_bits;
+        t.coef = coef.data();
+        for (int j = 0; j < nt; ++j) {
+          const bool constant = j > 0 && row_bits > tile && rng() % 2 == 0;
+          if (constant) t.tile_constant |= 1u << j;
+          auto& w = tables[static_cast<std::size_t>(j)];
+          for (u64 x = 0; x < row_len; ++x) {
+            const Real value = constant ? static_cast<Real>(core::parity_sign((x >> tile) & (rng() | 1)))
+                                        : static_cast<Real>(d(rng));
+            if (constant && (x & ((u64{1} << tile) - 1)) != 0) {
+              w.push_back(w[2 * (x & ~((u64{1} << tile) - 1))]);
+            } else {
+              w.push_back(value);
+            }
+            w.push_back(w.back());  // every weight twice
+          }
+          t.tables[j] = w.data();
+        }
+        double expected = 0.0;
+        for (u64 x = 0; x < len; ++x) {
+          const double n2 =
+              static_cast<double>(v[2 * x]) * v[2 * x] + static_cast<double>(v[2 * x + 1]) * v[2 * x + 1];
+          if (nt > 0) {
+            const u64 r = x >> row_bits, in = x & (row_len - 1);
+            double w = static_cast<double>(tables[0][2 * in]) + coef[r * static_cast<u64>(nt)];
+            for (int j = 1; j < nt; ++j)
+              w += coef[r * static_cast<u64>(nt) + static_cast<u64>(j)] *
+                   static_cast<double>(tables[static_cast<std::size_t>(j)][2 * in]);
+            expected += n2 * w;
+          }
+          for (int q = 0; q < bits; ++q) {
+            const u64 y = x ^ (u64{1} << q);
+            expected +=
+                flip[static_cast<std::size_t>(q)] *
+                (static_cast<double>(v[2 * x]) * v[2 * y] + static_cast<double>(v[2 * x + 1]) * v[2 * y + 1]);
+          }
+        }
+        EXPECT_NEAR(k.stream_terms(v.data(), bits, t), expected, tol * static_cast<double>(len))
+            << k.isa << " bits=" << bits << " tables=" << nt << " row_bits=" << row_bits
+            << " constant=" << t.tile_constant;
+      }
+}
+
+TEST(StreamTerms, EveryVariantAgainstPlainSums) {
+  for (int i = 0; i < core::simd::num_variants(); ++i) {
+    check_stream_terms(core::simd::variant_f64(i), 1e-13);
+    check_stream_terms(core::simd::variant_f32(i), 1e-5);
   }
 }
 

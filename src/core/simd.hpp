@@ -29,6 +29,24 @@ struct Ahead {
   unsigned credit = 0;  // sixteenths of a line not yet prefetched
 };
 
+// One contiguous block's diagonal and single-flip terms, for Kernels::stream_terms.
+constexpr int kMaxStreamTables = 3;
+template <class Real>
+struct StreamTerms {
+  const double* flip = nullptr;  // flip[q]: the coefficient of X_q, for every q < bits (0: none)
+  // The diagonal, as in diagonal_rows (num_tables = 0: none): rows of 2^row_bits amplitudes,
+  // d(x) = T_0[x] + a_r0 + sum_{j >= 1} a_rj T_j[x] with a_rj = coef[r * num_tables + j]; each
+  // table holds 2^row_bits weights, each twice. Bit j of tile_constant: T_j is constant over
+  // every tile (2^stream_tile_log2 amplitudes), so it joins a_r0 once per tile. row_bits is at
+  // least stream_tile_log2 and at most bits.
+  int num_tables = 0;
+  int row_bits = 0;
+  unsigned tile_constant = 0;
+  const Real* tables[kMaxStreamTables] = {};
+  const double* coef = nullptr;
+  const Real* prefetch_end = nullptr;  // the state is prefetched ahead of the block up to here
+};
+
 template <class Real>
 struct Kernels {
   // p <- M p on qubit q, M a complex 2x2 (8 reals), applied where (index & cmask) == cmask.
@@ -126,6 +144,14 @@ struct Kernels {
   // sum_i a[i] b[i] over `reals` reals (Re<a|b> for interleaved complex vectors), summed in
   // double every few hundred terms.
   double (*dot)(const Real* a, const Real* b, std::size_t reals) = nullptr;
+  // sum_x |p[x]|^2 d(x) + sum_q flip[q] <p|X_q|p> over a contiguous block of 2^bits amplitudes
+  // (bits >= stream_tile_log2), in one read: tile by tile (2^stream_tile_log2 amplitudes held
+  // in registers), each tile meeting the earlier tiles it differs from in one flip qubit (in L1
+  // or L2, prefetched two tiles ahead) while memory streams in the tiles ahead. One read with
+  // the arithmetic spread evenly over it, so the two overlap (sweeping a cached block between
+  // reads left memory idle).
+  double (*stream_terms)(const Real* p, int bits, const StreamTerms<Real>& terms) = nullptr;
+  int stream_tile_log2 = 0;
   // Contraction of a state with a product state over rows h in [h0, h1) of 2^row_bits
   // amplitudes p[h, l] (row_bits >= lanes_log2): with high[h] complex (interleaved) and low[l]
   // given as low_re[2l] = low_re[2l+1] = re(low[l]), low_im likewise, it adds

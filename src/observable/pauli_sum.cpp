@@ -191,6 +191,7 @@ void PauliSum::build_plan() {
     }
   }
   num_tables_ = has_diagonal_ ? 1 + static_cast<int>(cross.size()) : 0;
+  table_low_ = cross;
   tables_f64_.assign(static_cast<std::size_t>(num_tables_) * 2 * len, 0.0);
   for (int j = 0; j < num_tables_; ++j)
     for (std::size_t x = 0; x < len; ++x) {
@@ -225,8 +226,10 @@ PauliSum::FlipPlan PauliSum::make_flip_plan(int block_bits, int sub_bits) const 
                                core::parity_sign((u64{static_cast<unsigned>(r)} << low_bits_) & h.z_high));
   std::vector<int> high;
   std::vector<double> high_coefficient;
+  plan.low_flip.assign(static_cast<std::size_t>(block_bits), 0.0);
   for (const Flip& f : flips_) {
     if (f.qubit < block_bits) {
+      plan.low_flip[static_cast<std::size_t>(f.qubit)] = f.coefficient;
       plan.low.add(f.qubit, sub_bits, f.coefficient);
     } else {
       high.push_back(f.qubit);
@@ -251,6 +254,27 @@ int PauliSum::contiguous_sweeps() const {
     return core::simd::flip_sweep_count(q.data(), static_cast<int>(q.size()), lanes);
   };
   return (has_diagonal_ ? 1 : 0) + sweeps(plan.low.inner) + sweeps(plan.low.outer);
+}
+
+void PauliSum::row_coefficients(const FlipPlan& plan, std::uint64_t base, double* coef) const {
+  const auto nt = static_cast<std::size_t>(num_tables_);
+  std::fill(coef, coef + static_cast<std::size_t>(plan.rows) * nt, 0.0);
+  for (std::size_t h = 0; h < high_terms_.size(); ++h) {
+    const double sign = core::parity_sign(base & high_terms_[h].z_high);
+    const double* m = plan.row_signs.data() + h * static_cast<std::size_t>(plan.rows);
+    double* a = coef + high_terms_[h].table;
+    for (int r = 0; r < plan.rows; ++r) a[static_cast<std::size_t>(r) * nt] += sign * m[r];
+  }
+}
+
+template <class R>
+bool PauliSum::streams() const {
+  const auto& k = core::simd::kernels<R>();
+  const FlipPlan& plan = flip_plan<R>();
+  const int tile = k.stream_tile_log2;
+  if (k.stream_terms == nullptr || plan.block_bits < tile) return false;
+  if (!has_diagonal_) return !plan.low.empty();
+  return num_tables_ <= core::simd::kMaxStreamTables && low_bits_ >= tile && plan.block_bits >= low_bits_;
 }
 
 template <class R>
@@ -287,15 +311,7 @@ double PauliSum::block_terms(const R* blk, int bits, std::uint64_t base, bool di
   const FlipPlan& plan = flip_plan<R>();
   if (diagonal) {
     assert(bits == plan.block_bits && plan.rows <= kMaxRows);
-    const auto nt = static_cast<std::size_t>(num_tables_);
-    std::fill(coef.begin(),
-              coef.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(plan.rows) * nt), 0.0);
-    for (std::size_t h = 0; h < high_terms_.size(); ++h) {
-      const double sign = core::parity_sign(base & high_terms_[h].z_high);
-      const double* m = plan.row_signs.data() + h * static_cast<std::size_t>(plan.rows);
-      double* a = coef.data() + high_terms_[h].table;
-      for (int r = 0; r < plan.rows; ++r) a[static_cast<std::size_t>(r) * nt] += sign * m[r];
-    }
+    row_coefficients(plan, base, coef.data());
   }
   const u64 rows = u64{1} << (db - lb);
   double e = 0.0;
@@ -325,18 +341,52 @@ double PauliSum::expectation_blocked(const R* p) const {
                      std::max<u64>(1, (u64{1} << bb) >> core::simd::kernels<R>().lanes_log2);
   const auto rate = static_cast<unsigned>((block_bytes / 64 * 16 + visits - 1) / visits);
   const char* const state = reinterpret_cast<const char*>(p);
-  double total = core::parallel_ranges_sum(size, u64{1} << bb, [&](u64 begin, u64 end) {
-    core::simd::Ahead ahead;
-    ahead.rate = rate;
-    ahead.next = state + sizeof(R) * 2 * begin + kAheadBytes;
-    const char* const stop = state + sizeof(R) * 2 * end;
-    double e = 0.0;
-    for (u64 b = begin >> bb; b < (end >> bb); ++b) {
-      ahead.end = std::min(stop, state + block_bytes * (b + 1) + kAheadBytes);
-      e += block_terms(p + 2 * (b << bb), bb, b << bb, true, plan.low, plan.sub_bits, &ahead);
+  double total = 0.0;
+  if (streams<R>()) {
+    core::simd::StreamTerms<R> terms;
+    terms.flip = plan.low_flip.data();
+    if (has_diagonal_) {
+      const std::vector<R>* tables = nullptr;
+      if constexpr (sizeof(R) == 8)
+        tables = &tables_f64_;
+      else
+        tables = &tables_f32_;
+      terms.num_tables = num_tables_;
+      terms.row_bits = low_bits_;
+      const u64 in_tile = (u64{1} << core::simd::kernels<R>().stream_tile_log2) - 1;
+      for (int j = 0; j < num_tables_; ++j) {
+        terms.tables[j] = tables->data() + (static_cast<std::size_t>(j) << (low_bits_ + 1));
+        if (j > 0 && (table_low_[static_cast<std::size_t>(j - 1)] & in_tile) == 0)
+          terms.tile_constant |= 1u << j;
+      }
     }
-    return e;
-  });
+    total = core::parallel_ranges_sum(size, u64{1} << bb, [&](u64 begin, u64 end) {
+      core::simd::StreamTerms<R> t = terms;
+      std::array<double, (1 << (16 - 9)) * core::simd::kMaxStreamTables> coef;
+      t.coef = coef.data();
+      t.prefetch_end = p + 2 * end;
+      const auto stream = core::simd::kernels<R>().stream_terms;
+      double e = 0.0;
+      for (u64 b = begin >> bb; b < (end >> bb); ++b) {
+        if (has_diagonal_) row_coefficients(plan, b << bb, coef.data());
+        e += stream(p + 2 * (b << bb), bb, t);
+      }
+      return e;
+    });
+  } else {
+    total = core::parallel_ranges_sum(size, u64{1} << bb, [&](u64 begin, u64 end) {
+      core::simd::Ahead ahead;
+      ahead.rate = rate;
+      ahead.next = state + sizeof(R) * 2 * begin + kAheadBytes;
+      const char* const stop = state + sizeof(R) * 2 * end;
+      double e = 0.0;
+      for (u64 b = begin >> bb; b < (end >> bb); ++b) {
+        ahead.end = std::min(stop, state + block_bytes * (b + 1) + kAheadBytes);
+        e += block_terms(p + 2 * (b << bb), bb, b << bb, true, plan.low, plan.sub_bits, &ahead);
+      }
+      return e;
+    });
+  }
   // Gathered passes: the flips on high qubits, as many per pass as fit in a block.
   for (const FlipPass& pass : plan.high) {
     const core::BlockLayout& l = pass.layout;
@@ -516,6 +566,8 @@ void PauliSum::apply_blocked(const R* in, R* out) const {
   });
 }
 
+template bool PauliSum::streams<double>() const;
+template bool PauliSum::streams<float>() const;
 template double PauliSum::expectation_blocked<double>(const double*) const;
 template double PauliSum::expectation_blocked<float>(const float*) const;
 template void PauliSum::apply_blocked<double>(const double*, double*) const;

@@ -124,6 +124,7 @@ class PauliSum {
     // coefficients take one sign per term for the bits above it.
     int rows = 1;
     std::vector<double> row_signs;
+    std::vector<double> low_flip;  // the contiguous pass's flips by qubit (0: none), for stream_terms
   };
   template <class R>
   const FlipPlan& flip_plan() const {
@@ -134,6 +135,13 @@ class PauliSum {
   // and the outer flips', counted in blocks (for the prefetch rate).
   template <class R>
   int contiguous_sweeps() const;
+  // a_rj for the rows of the contiguous block at global index `base`: coef[r * num_tables_ + j].
+  void row_coefficients(const FlipPlan& plan, std::uint64_t base, double* coef) const;
+  // Whether the contiguous pass goes through Kernels::stream_terms, one read per block (the
+  // kernel has it, blocks hold a tile, and the diagonal needs at most three tables); otherwise
+  // block_terms sweeps each block.
+  template <class R>
+  bool streams() const;
   // The diagonal terms and the flips of one block (contiguous or gathered) of 2^bits amplitudes;
   // `base` is the block's global index for the diagonal (diagonal = false in gathered blocks).
   // Every sweep advances `ahead` (may be null), which prefetches the state further on.
@@ -147,6 +155,7 @@ class PauliSum {
   std::vector<double> tables_f64_;  // num_tables_ x 2^low_bits_ x 2 (each weight twice)
   std::vector<float> tables_f32_;
   std::vector<HighTerm> high_terms_;
+  std::vector<std::uint64_t> table_low_;  // the low bits table j >= 1 depends on (index j - 1)
   std::vector<Flip> flips_;
   std::vector<std::size_t> general_;  // groups left to the plain path
 };
