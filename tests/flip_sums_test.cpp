@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/blocks.hpp"
 #include "core/simd.hpp"
 #include "dense_reference.hpp"
 #include "observable/pauli_sum.hpp"
@@ -204,10 +205,56 @@ void check_stream_terms(const core::simd::Kernels<Real>& k, double tol) {
       }
 }
 
+// gather_stream_terms on blocks of 12 qubits of a 16-qubit state: the low qubits up to a chunk
+// of one to four tiles, the rest spread over the register; the flips of random local qubits
+// against plain sums over the block's pairs, and the buffer against gather_block.
+template <class Real>
+void check_gather_stream_terms(const core::simd::Kernels<Real>& k, double tol) {
+  ASSERT_NE(k.gather_stream_terms, nullptr) << k.isa;
+  std::mt19937_64 rng(707);
+  std::normal_distribution<double> d;
+  const int n = 16, bits = 12, tile = k.stream_tile_log2;
+  std::vector<Real> state(std::size_t{2} << n);
+  for (auto& x : state) x = static_cast<Real>(d(rng));
+  for (int chunk_bits = tile; chunk_bits <= tile + 2; ++chunk_bits) {
+    std::vector<int> qubits;
+    for (int q = 0; q < chunk_bits; ++q) qubits.push_back(q);
+    std::vector<int> rest;
+    for (int q = chunk_bits + 1; q < n; ++q) rest.push_back(q);  // chunk_bits itself stays outside
+    std::shuffle(rest.begin(), rest.end(), rng);
+    qubits.insert(qubits.end(), rest.begin(), rest.begin() + (bits - chunk_bits));
+    std::sort(qubits.begin(), qubits.end());
+    const core::BlockLayout l(n, qubits);
+    ASSERT_EQ(l.chunk_bits, chunk_bits);
+    std::vector<double> flip(static_cast<std::size_t>(bits), 0.0);
+    for (auto& f : flip)
+      if (rng() % 4 != 0) f = d(rng);
+    std::vector<Real> buffer(std::size_t{2} << bits), gathered(std::size_t{2} << bits);
+    for (u64 b : {u64{0}, u64{5}, l.num_blocks - 1}) {
+      core::gather_block(l, state.data(), b, gathered.data());
+      double expected = 0.0;
+      for (u64 x = 0; x < (u64{1} << bits); ++x)
+        for (int q = 0; q < bits; ++q) {
+          const u64 y = x ^ (u64{1} << q);
+          expected += flip[static_cast<std::size_t>(q)] *
+                      (static_cast<double>(gathered[2 * x]) * gathered[2 * y] +
+                       static_cast<double>(gathered[2 * x + 1]) * gathered[2 * y + 1]);
+        }
+      const double got = k.gather_stream_terms(state.data(), l.block_base(b), l.chunk_offset.data(),
+                                               chunk_bits, bits, buffer.data(), flip.data());
+      EXPECT_NEAR(got, expected, tol * static_cast<double>(u64{1} << bits))
+          << k.isa << " chunk_bits=" << chunk_bits << " block=" << b;
+      EXPECT_EQ(buffer, gathered) << k.isa << " chunk_bits=" << chunk_bits << " block=" << b;
+    }
+  }
+}
+
 TEST(StreamTerms, EveryVariantAgainstPlainSums) {
   for (int i = 0; i < core::simd::num_variants(); ++i) {
     check_stream_terms(core::simd::variant_f64(i), 1e-13);
     check_stream_terms(core::simd::variant_f32(i), 1e-5);
+    check_gather_stream_terms(core::simd::variant_f64(i), 1e-13);
+    check_gather_stream_terms(core::simd::variant_f32(i), 1e-5);
   }
 }
 

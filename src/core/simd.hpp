@@ -151,6 +151,12 @@ struct Kernels {
   // the arithmetic spread evenly over it, so the two overlap (sweeping a cached block between
   // reads left memory idle).
   double (*stream_terms)(const Real* p, int bits, const StreamTerms<Real>& terms) = nullptr;
+  // The flips of stream_terms over a gathered block of 2^bits amplitudes: chunk j (2^chunk_bits
+  // amplitudes, chunk_bits >= stream_tile_log2) at state + 2 (base + chunk_offset[j]), copied to
+  // buffer (2^bits amplitudes, contiguous) as it is read, so the gather and the arithmetic are one
+  // pass.
+  double (*gather_stream_terms)(const Real* state, std::uint64_t base, const std::uint64_t* chunk_offset,
+                                int chunk_bits, int bits, Real* buffer, const double* flip) = nullptr;
   int stream_tile_log2 = 0;
   // Contraction of a state with a product state over rows h in [h0, h1) of 2^row_bits
   // amplitudes p[h, l] (row_bits >= lanes_log2): with high[h] complex (interleaved) and low[l]

@@ -240,7 +240,11 @@ PauliSum::FlipPlan PauliSum::make_flip_plan(int block_bits, int sub_bits) const 
   for (const auto& group : high_flip_groups(high, block_bits)) {
     FlipPass pass;
     pass.layout = layout_for(num_qubits_, group, block_bits);
-    for (int q : group) pass.flips.add(pass.layout.local_qubit(q), sub_bits, high_coefficient[next++]);
+    pass.local_flip.assign(static_cast<std::size_t>(pass.layout.bits), 0.0);
+    for (int q : group) {
+      pass.local_flip[static_cast<std::size_t>(pass.layout.local_qubit(q))] = high_coefficient[next];
+      pass.flips.add(pass.layout.local_qubit(q), sub_bits, high_coefficient[next++]);
+    }
     plan.high.push_back(std::move(pass));
   }
   return plan;
@@ -393,6 +397,14 @@ double PauliSum::expectation_blocked(const R* p) const {
     total += core::parallel_ranges_sum(size, u64{1} << l.bits, [&](u64 begin, u64 end) {
       R* buf = thread_buffer<R>(std::size_t{2} << l.bits, 0);
       double e = 0.0;
+      const auto& k = core::simd::kernels<R>();
+      if (k.gather_stream_terms != nullptr && l.chunk_bits >= k.stream_tile_log2) {
+        // Gathered and summed in one pass, the arithmetic spread over the gather's reads.
+        for (u64 b = begin >> l.bits; b < (end >> l.bits); ++b)
+          e += k.gather_stream_terms(p, l.block_base(b), l.chunk_offset.data(), l.chunk_bits, l.bits, buf,
+                                     pass.local_flip.data());
+        return e;
+      }
       for (u64 b = begin >> l.bits; b < (end >> l.bits); ++b) {
         core::gather_block(l, p, b, buf);
         e += block_terms(static_cast<const R*>(buf), l.bits, 0, false, pass.flips, plan.sub_bits, nullptr);

@@ -113,6 +113,7 @@ class PauliSum {
   struct FlipPass {
     core::BlockLayout layout;
     Flips flips;
+    std::vector<double> local_flip;  // by local qubit (0: none), for gather_stream_terms
   };
   struct FlipPlan {
     int block_bits = 0;
