@@ -337,9 +337,11 @@ double PauliSum::expectation_blocked(const R* p) const {
   const int bb = plan.block_bits;
   const u64 size = u64{1} << n;
   // Contiguous pass: every diagonal term and every flip on a low qubit, over each thread's slice
-  // of blocks. Most sweeps work on cached data, so memory would idle between the sweeps that read
-  // it: every sweep prefetches a little, kAheadBytes or so ahead of the blocks being
-  // read, at a rate that fetches one block per block of work.
+  // of blocks. stream_terms reads each block once with the arithmetic spread over the read (so
+  // the two overlap). The fallback sweeps each block several times, mostly on cached data, so
+  // memory would idle between the sweeps that read it: every sweep prefetches a little,
+  // kAheadBytes or so ahead of the blocks being read, at a rate that fetches one block per block
+  // of work.
   const u64 block_bytes = sizeof(R) * 2 << bb;
   const u64 visits = static_cast<u64>(std::max(1, contiguous_sweeps<R>())) *
                      std::max<u64>(1, (u64{1} << bb) >> core::simd::kernels<R>().lanes_log2);
