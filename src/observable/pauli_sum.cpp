@@ -99,7 +99,8 @@ namespace {
 
 using u64 = std::uint64_t;
 
-constexpr int kMaxTables = 9;  // T0 and up to 8 straddling low parts
+constexpr int kMaxTables = 9;            // T0 and up to 8 straddling low parts
+constexpr int kMaxRows = 1 << (16 - 9);  // rows of 2^9 in a block of up to 2^16
 constexpr int kContiguousBits = 4;
 // How far the contiguous pass prefetches past the block it reads (a block and this fit in L2).
 constexpr std::size_t kAheadBytes = std::size_t{192} << 10;
@@ -260,6 +261,16 @@ int PauliSum::contiguous_sweeps() const {
   return (has_diagonal_ ? 1 : 0) + sweeps(plan.low.inner) + sweeps(plan.low.outer);
 }
 
+template <class R>
+const R* PauliSum::table(int j) const {
+  const R* first = nullptr;
+  if constexpr (sizeof(R) == 8)
+    first = tables_f64_.data();
+  else
+    first = tables_f32_.data();
+  return first + (static_cast<std::size_t>(j) << (low_bits_ + 1));
+}
+
 void PauliSum::row_coefficients(const FlipPlan& plan, std::uint64_t base, double* coef) const {
   const auto nt = static_cast<std::size_t>(num_tables_);
   std::fill(coef, coef + static_cast<std::size_t>(plan.rows) * nt, 0.0);
@@ -299,18 +310,10 @@ double PauliSum::block_terms(const R* blk, int bits, std::uint64_t base, bool di
   // Sub-blocks of 2^db: the diagonal's rows (2^lb) and the inner flips' L1 blocks (2^sb).
   const int db = diagonal ? std::max(sb, lb) : sb;
   std::array<const R*, kMaxTables> tables{};
-  if (diagonal) {
-    const std::vector<R>* tables_vec = nullptr;
-    if constexpr (sizeof(R) == 8)
-      tables_vec = &tables_f64_;
-    else
-      tables_vec = &tables_f32_;
-    for (int j = 0; j < num_tables_; ++j)
-      tables[static_cast<std::size_t>(j)] = tables_vec->data() + (static_cast<std::size_t>(j) << (lb + 1));
-  }
+  if (diagonal)
+    for (int j = 0; j < num_tables_; ++j) tables[static_cast<std::size_t>(j)] = table<R>(j);
   // The rows' coefficients of the tables (a_r0 for the norm, a_rj for the sign table T_j), for
   // every row of the block: each term's sign on the bits above the block, times its row signs.
-  constexpr int kMaxRows = 1 << (16 - 9);  // rows of 2^9 in a block of up to 2^16
   std::array<double, kMaxRows * kMaxTables> coef;
   const FlipPlan& plan = flip_plan<R>();
   if (diagonal) {
@@ -352,23 +355,18 @@ double PauliSum::expectation_blocked(const R* p) const {
     core::simd::StreamTerms<R> terms;
     terms.flip = plan.low_flip.data();
     if (has_diagonal_) {
-      const std::vector<R>* tables = nullptr;
-      if constexpr (sizeof(R) == 8)
-        tables = &tables_f64_;
-      else
-        tables = &tables_f32_;
       terms.num_tables = num_tables_;
       terms.row_bits = low_bits_;
       const u64 in_tile = (u64{1} << core::simd::kernels<R>().stream_tile_log2) - 1;
       for (int j = 0; j < num_tables_; ++j) {
-        terms.tables[j] = tables->data() + (static_cast<std::size_t>(j) << (low_bits_ + 1));
+        terms.tables[j] = table<R>(j);
         if (j > 0 && (table_low_[static_cast<std::size_t>(j - 1)] & in_tile) == 0)
           terms.tile_constant |= 1u << j;
       }
     }
     total = core::parallel_ranges_sum(size, u64{1} << bb, [&](u64 begin, u64 end) {
       core::simd::StreamTerms<R> t = terms;
-      std::array<double, (1 << (16 - 9)) * core::simd::kMaxStreamTables> coef;
+      std::array<double, kMaxRows * core::simd::kMaxStreamTables> coef;
       t.coef = coef.data();
       t.prefetch_end = p + 2 * end;
       const auto stream = core::simd::kernels<R>().stream_terms;

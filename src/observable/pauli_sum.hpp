@@ -136,6 +136,9 @@ class PauliSum {
   // and the outer flips', counted in blocks (for the prefetch rate).
   template <class R>
   int contiguous_sweeps() const;
+  // The diagonal's table j (T0, then the S_j) in precision R.
+  template <class R>
+  const R* table(int j) const;
   // a_rj for the rows of the contiguous block at global index `base`: coef[r * num_tables_ + j].
   void row_coefficients(const FlipPlan& plan, std::uint64_t base, double* coef) const;
   // Whether the contiguous pass goes through Kernels::stream_terms, one read per block (the
