@@ -152,9 +152,9 @@ struct Kernels {
   // reads left memory idle).
   double (*stream_terms)(const Real* p, int bits, const StreamTerms<Real>& terms) = nullptr;
   // The flips of stream_terms over a gathered block of 2^bits amplitudes: chunk j (2^chunk_bits
-  // amplitudes, chunk_bits >= stream_tile_log2) at state + 2 (base + chunk_offset[j]), copied to
-  // buffer (2^bits amplitudes, contiguous) as it is read, so the gather and the arithmetic are one
-  // pass.
+  // amplitudes, chunk_bits >= stream_tile_log2) at state + 2 (base + chunk_offset[j]), read once,
+  // so the gather and the arithmetic are one pass. buffer (room for 2^bits amplitudes) is scratch:
+  // the tiles read are kept there, in a ring, for the later tiles that pair with them.
   double (*gather_stream_terms)(const Real* state, std::uint64_t base, const std::uint64_t* chunk_offset,
                                 int chunk_bits, int bits, Real* buffer, const double* flip) = nullptr;
   int stream_tile_log2 = 0;
