@@ -345,11 +345,6 @@ double PauliSum::expectation_blocked(const R* p) const {
   // memory would idle between the sweeps that read it: every sweep prefetches a little,
   // kAheadBytes or so ahead of the blocks being read, at a rate that fetches one block per block
   // of work.
-  const u64 block_bytes = sizeof(R) * 2 << bb;
-  const u64 visits = static_cast<u64>(std::max(1, contiguous_sweeps<R>())) *
-                     std::max<u64>(1, (u64{1} << bb) >> core::simd::kernels<R>().lanes_log2);
-  const auto rate = static_cast<unsigned>((block_bytes / 64 * 16 + visits - 1) / visits);
-  const char* const state = reinterpret_cast<const char*>(p);
   double total = 0.0;
   if (streams<R>()) {
     core::simd::StreamTerms<R> terms;
@@ -378,6 +373,11 @@ double PauliSum::expectation_blocked(const R* p) const {
       return e;
     });
   } else {
+    const u64 block_bytes = sizeof(R) * 2 << bb;
+    const u64 visits = static_cast<u64>(std::max(1, contiguous_sweeps<R>())) *
+                       std::max<u64>(1, (u64{1} << bb) >> core::simd::kernels<R>().lanes_log2);
+    const auto rate = static_cast<unsigned>((block_bytes / 64 * 16 + visits - 1) / visits);
+    const char* const state = reinterpret_cast<const char*>(p);
     total = core::parallel_ranges_sum(size, u64{1} << bb, [&](u64 begin, u64 end) {
       core::simd::Ahead ahead;
       ahead.rate = rate;
