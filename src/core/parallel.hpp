@@ -16,9 +16,54 @@ inline int max_threads() {
   return omp_get_max_threads();
 }
 
+// Below this many amplitudes in total, a blocked pass runs on the calling thread alone.
+inline constexpr std::uint64_t kParallelAmplitudes = std::uint64_t{1} << 14;
+
+// From this many amplitudes up (16 MiB in double, past the L2 caches), passes hand their work out
+// in chunks, kChunksPerThread per thread, to whichever thread is free, instead of one fixed slice
+// per thread: on a shared machine one core often runs slower than the other (a plain read of a
+// 24-qubit state has taken 15% longer on one than on the other, which core varying from minute
+// to minute), and with fixed slices the faster one waits. Smaller states keep fixed slices, so
+// each thread finds its part still in its own L2 from the previous pass.
+inline constexpr std::uint64_t kBalancedAmplitudes = std::uint64_t{1} << 20;
+inline constexpr std::uint64_t kChunksPerThread = 16;
+inline constexpr std::uint64_t kMaxChunks = 512;
+
+// Calls body(c, thread) once for every c in [0, num), each c on whichever thread takes it next.
+template <class Body>
+void parallel_chunks(std::uint64_t num, Body&& body) {
+  std::uint64_t next = 0;
+#pragma omp parallel
+  {
+    const int t = omp_get_thread_num();
+    for (;;) {
+      std::uint64_t c;
+#pragma omp atomic capture
+      c = next++;
+      if (c >= num) break;
+      body(c, t);
+    }
+  }
+}
+
+// How many items of [0, count) a balanced chunk takes: a multiple of align (a power of two).
+inline std::uint64_t balanced_chunk(std::uint64_t count, std::uint64_t align) {
+  const auto nt = static_cast<std::uint64_t>(omp_get_max_threads());
+  const std::uint64_t chunks = nt * kChunksPerThread < kMaxChunks ? nt * kChunksPerThread : kMaxChunks;
+  const std::uint64_t chunk = (count / chunks + align - 1) & ~(align - 1);
+  return chunk > align ? chunk : align;
+}
+
+// body(i) for every i in [0, count): balanced chunks from kBalancedAmplitudes up, a static split
+// below that, and on the calling thread alone below kParallelThreshold.
 template <class Body>
 void parallel_for(std::uint64_t count, Body&& body) {
-  if (count >= kParallelThreshold && omp_get_max_threads() > 1) {
+  if (count >= kBalancedAmplitudes && omp_get_max_threads() > 1) {
+    const auto n = static_cast<std::int64_t>(count);
+    const auto chunk = static_cast<std::int64_t>(balanced_chunk(count, 1));
+#pragma omp parallel for schedule(dynamic, chunk)
+    for (std::int64_t i = 0; i < n; ++i) body(static_cast<std::uint64_t>(i));
+  } else if (count >= kParallelThreshold && omp_get_max_threads() > 1) {
     const auto n = static_cast<std::int64_t>(count);
 #pragma omp parallel for schedule(static)
     for (std::int64_t i = 0; i < n; ++i) body(static_cast<std::uint64_t>(i));
@@ -27,21 +72,51 @@ void parallel_for(std::uint64_t count, Body&& body) {
   }
 }
 
-// Below this many amplitudes in total, a blocked pass runs on the calling thread alone.
-inline constexpr std::uint64_t kParallelAmplitudes = std::uint64_t{1} << 14;
+// How parallel_blocks_slotted splits num_blocks blocks: into `slots` parts, each summed into by
+// one thread at a time. per > 0: balanced chunks of `per` consecutive blocks, slot = chunk;
+// per == 0: the static split, slot = thread.
+struct BlockSplit {
+  std::uint64_t slots, per;
+};
+inline BlockSplit block_split(std::uint64_t num_blocks, std::uint64_t total_amplitudes) {
+  if (num_blocks < 2 || total_amplitudes < kParallelAmplitudes || omp_get_max_threads() < 2)
+    return {1, num_blocks};
+  if (total_amplitudes < kBalancedAmplitudes) return {static_cast<std::uint64_t>(omp_get_max_threads()), 0};
+  const std::uint64_t per = balanced_chunk(num_blocks, 1);
+  return {(num_blocks + per - 1) / per, per};
+}
 
-// Calls body(block, thread) for every block in [0, num_blocks): whole blocks per thread, so each
-// thread works on its own cache-resident block (and its own scratch buffer, indexed by thread).
-// Parallel only when there are at least two blocks and total_amplitudes reaches the threshold.
+// Calls body(block, slot, thread) for every block in [0, num_blocks), slot < block_split().slots:
+// the blocks of a slot run in order on one thread, and which blocks share a slot does not depend
+// on the run, so per-slot sums added in slot order come out the same every run. Each thread
+// works on its own cache-resident block (and its own scratch buffer, indexed by thread).
 template <class Body>
-void parallel_blocks(std::uint64_t num_blocks, std::uint64_t total_amplitudes, Body&& body) {
-  if (num_blocks > 1 && total_amplitudes >= kParallelAmplitudes && omp_get_max_threads() > 1) {
+void parallel_blocks_slotted(std::uint64_t num_blocks, std::uint64_t total_amplitudes, Body&& body) {
+  const BlockSplit split = block_split(num_blocks, total_amplitudes);
+  if (split.slots == 1) {
+    for (std::uint64_t b = 0; b < num_blocks; ++b) body(b, std::uint64_t{0}, 0);
+  } else if (split.per == 0) {
     const auto n = static_cast<std::int64_t>(num_blocks);
 #pragma omp parallel for schedule(static)
-    for (std::int64_t b = 0; b < n; ++b) body(static_cast<std::uint64_t>(b), omp_get_thread_num());
+    for (std::int64_t b = 0; b < n; ++b) {
+      const int t = omp_get_thread_num();
+      body(static_cast<std::uint64_t>(b), static_cast<std::uint64_t>(t), t);
+    }
   } else {
-    for (std::uint64_t b = 0; b < num_blocks; ++b) body(b, 0);
+    parallel_chunks(split.slots, [&](std::uint64_t c, int t) {
+      const std::uint64_t end = (c + 1) * split.per < num_blocks ? (c + 1) * split.per : num_blocks;
+      for (std::uint64_t b = c * split.per; b < end; ++b) body(b, c, t);
+    });
   }
+}
+
+// Calls body(block, thread) for every block in [0, num_blocks), as parallel_blocks_slotted (so
+// which thread gets a block may change from call to call). Parallel only when there are at least
+// two blocks and total_amplitudes reaches kParallelAmplitudes.
+template <class Body>
+void parallel_blocks(std::uint64_t num_blocks, std::uint64_t total_amplitudes, Body&& body) {
+  parallel_blocks_slotted(num_blocks, total_amplitudes,
+                          [&](std::uint64_t b, std::uint64_t, int t) { body(b, t); });
 }
 
 // Where thread k of nt starts its slice of [0, count) in parallel_ranges (count for k >= nt).
@@ -50,14 +125,22 @@ inline std::uint64_t slice_start(std::uint64_t count, std::uint64_t align, std::
   return k >= nt ? count : (count / nt * k) & ~(align - 1);
 }
 
-// Calls body(begin, end) on slices of [0, count) that together cover it, one per thread (the
-// same static split as parallel_for), their ends multiples of `align` (a power of two) but for the
-// last; below kParallelAmplitudes, body(0, count) on the calling thread alone. For kernels that
-// take a slice of their iteration space, so a thread's loop is not cut into calls.
+// Calls body(begin, end) on slices of [0, count) that together cover it, their ends multiples of
+// `align` (a power of two) but for the last: one per thread (the same static split as
+// parallel_for), or balanced chunks from kBalancedAmplitudes up; below kParallelAmplitudes,
+// body(0, count) on the calling thread alone. For kernels that take a slice of their iteration
+// space, so a thread's loop is cut into few calls.
 template <class Body>
 void parallel_ranges(std::uint64_t count, std::uint64_t align, Body&& body) {
   if (count < kParallelAmplitudes || omp_get_max_threads() < 2) {
     body(std::uint64_t{0}, count);
+    return;
+  }
+  if (count >= kBalancedAmplitudes) {
+    const std::uint64_t chunk = balanced_chunk(count, align);
+    parallel_chunks((count + chunk - 1) / chunk, [&](std::uint64_t c, int) {
+      body(c * chunk, (c + 1) * chunk < count ? (c + 1) * chunk : count);
+    });
     return;
   }
 #pragma omp parallel
@@ -73,6 +156,18 @@ void parallel_ranges(std::uint64_t count, std::uint64_t align, Body&& body) {
 template <class Body>
 double parallel_ranges_sum(std::uint64_t count, std::uint64_t align, Body&& body) {
   if (count < kParallelAmplitudes || omp_get_max_threads() < 2) return body(std::uint64_t{0}, count);
+  if (count >= kBalancedAmplitudes) {
+    // One sum per chunk, added in chunk order: the result does not depend on which thread ran what.
+    const std::uint64_t chunk = balanced_chunk(count, align);
+    const std::uint64_t num = (count + chunk - 1) / chunk;
+    double part[kMaxChunks];
+    parallel_chunks(num, [&](std::uint64_t c, int) {
+      part[c] = body(c * chunk, (c + 1) * chunk < count ? (c + 1) * chunk : count);
+    });
+    double sum = 0.0;
+    for (std::uint64_t c = 0; c < num; ++c) sum += part[c];
+    return sum;
+  }
   double sum = 0.0;
 #pragma omp parallel reduction(+ : sum)
   {

@@ -478,10 +478,14 @@ double Backward<Real>::run(core::StateVector<Real>& psi, core::StateVector<Real>
                            std::vector<double>& gradient) {
   const std::size_t num_params = gradient.size();
   stride_ = (num_params + 7) / 8 * 8 + 8;  // padded: no false sharing
-  const int threads = std::max(1, core::max_threads());
-  if (thread_gradients_.size() < stride_ * static_cast<std::size_t>(threads))
-    thread_gradients_.resize(stride_ * static_cast<std::size_t>(threads));
-  std::fill(thread_gradients_.begin(), thread_gradients_.end(), 0.0);
+  // One gradient and one energy part per slot of the blocked stages' splits (core/parallel.hpp),
+  // added in slot order at the end: the same sums every run, whichever thread ran which blocks.
+  std::size_t slots = 1;
+  for (const Stage& st : stages_)
+    if (!st.whole_state)
+      slots = std::max<std::size_t>(slots, core::block_split(st.layout.num_blocks, psi.size()).slots);
+  if (slot_gradients_.size() < stride_ * slots) slot_gradients_.resize(stride_ * slots);
+  std::fill(slot_gradients_.begin(), slot_gradients_.end(), 0.0);
   // Three block buffers per thread (psi's, lambda's and a free one that permutations rotate
   // through): at 2^14 double amplitudes that is 768 KiB, inside a 1 MiB L2; a fourth pushes
   // them out of it. A contiguous stage works in the state itself and must end there: with an
@@ -493,7 +497,7 @@ double Backward<Real>::run(core::StateVector<Real>& psi, core::StateVector<Real>
   // Re<psi|lam> from the first stage's blocks (each amplitude in exactly one), before any op.
   const auto& kern = core::simd::kernels<Real>();
   const bool first_blocked = !stages_.empty() && !stages_.front().whole_state;
-  energy_parts_.assign(8 * static_cast<std::size_t>(threads), 0.0);  // padded: no false sharing
+  energy_parts_.assign(8 * slots, 0.0);  // padded: no false sharing
   if (!first_blocked) energy_parts_[0] = kern.dot(ps, ls, 2 * psi.size());
   for (const Stage& st : stages_) {
     if (st.whole_state) {
@@ -502,14 +506,13 @@ double Backward<Real>::run(core::StateVector<Real>& psi, core::StateVector<Real>
     }
     const core::BlockLayout& l = st.layout;
     const std::size_t block_reals = std::size_t{2} << l.bits;
-    core::parallel_blocks(l.num_blocks, psi.size(), [&](u64 b, int t) {
-      double* grad = thread_gradients_.data() + stride_ * static_cast<std::size_t>(t);
+    core::parallel_blocks_slotted(l.num_blocks, psi.size(), [&](u64 b, u64 slot, int t) {
+      double* grad = slot_gradients_.data() + stride_ * slot;
       Real* spare = scratch_.buffer(t, 2);
       if (l.contiguous) {
         Real* p = ps + block_reals * b;
         Real* q = ls + block_reals * b;
-        if (&st == &stages_.front())
-          energy_parts_[8 * static_cast<std::size_t>(t)] += kern.dot(p, q, block_reals);
+        if (&st == &stages_.front()) energy_parts_[8 * slot] += kern.dot(p, q, block_reals);
         const bool two = st.permutations % 2 == 0 && st.permutations % 3 != 0;
         auto [po, qo] = run_block(st, p, q, spare, two ? scratch_.buffer(t, 3) : nullptr, grad);
         const std::size_t bytes = block_reals * sizeof(Real);
@@ -530,19 +533,17 @@ double Backward<Real>::run(core::StateVector<Real>& psi, core::StateVector<Real>
       Real* q = scratch_.buffer(t, 1);
       core::gather_block(l, ps, b, p);
       core::gather_block(l, static_cast<const Real*>(ls), b, q);
-      if (&st == &stages_.front())
-        energy_parts_[8 * static_cast<std::size_t>(t)] += kern.dot(p, q, block_reals);
+      if (&st == &stages_.front()) energy_parts_[8 * slot] += kern.dot(p, q, block_reals);
       const auto [po, qo] = run_block(st, p, q, spare, nullptr, grad);
       core::scatter_block(l, ps, b, po);
       core::scatter_block(l, ls, b, qo);
     });
   }
-  for (int t = 0; t < threads; ++t)
-    for (std::size_t i = 0; i < num_params; ++i)
-      gradient[i] += thread_gradients_[stride_ * static_cast<std::size_t>(t) + i];
+  for (std::size_t s = 0; s < slots; ++s)
+    for (std::size_t i = 0; i < num_params; ++i) gradient[i] += slot_gradients_[stride_ * s + i];
   if (!prefix_derivatives_.empty()) prefix_gradient(lam, gradient);
   double energy = 0.0;
-  for (int t = 0; t < threads; ++t) energy += energy_parts_[8 * static_cast<std::size_t>(t)];
+  for (std::size_t s = 0; s < slots; ++s) energy += energy_parts_[8 * s];
   return energy;
 }
 
@@ -572,10 +573,15 @@ void Backward<Real>::prefix_gradient(const core::StateVector<Real>& lam, std::ve
   std::vector<cplx> low, high;
   table(low, 0, lb, -1, 0, 0);
   table(high, lb, n, -1, 0, 0);
-  const int threads = std::max(1, core::max_threads());
-  const std::size_t per = 4 * row;  // a_re, a_im per thread
-  contraction_.assign(per * static_cast<std::size_t>(threads) + 4 * row + 2 * rows, Real(0));
-  Real* low_re = contraction_.data() + per * static_cast<std::size_t>(threads);
+  // The rows in chunks, kChunksPerThread per thread where the split is balanced; a_re, a_im per
+  // slot of the split, added in slot order.
+  const auto threads = static_cast<u64>(std::max(1, core::max_threads()));
+  const u64 chunks = std::min<u64>(
+      rows, lam.size() >= core::kBalancedAmplitudes ? threads * core::kChunksPerThread : threads);
+  const auto slots = static_cast<std::size_t>(core::block_split(chunks, lam.size()).slots);
+  const std::size_t per = 4 * row;
+  contraction_.assign(per * slots + 4 * row + 2 * rows, Real(0));
+  Real* low_re = contraction_.data() + per * slots;
   Real* low_im = low_re + 2 * row;
   Real* high_c = low_im + 2 * row;
   for (std::size_t l = 0; l < row; ++l) {
@@ -588,15 +594,14 @@ void Backward<Real>::prefix_gradient(const core::StateVector<Real>& lam, std::ve
   }
   rows_.assign(2 * rows, 0.0);
   const Real* p = reinterpret_cast<const Real*>(lam.data());
-  const u64 chunks = static_cast<u64>(threads);
-  core::parallel_blocks(chunks, lam.size(), [&](u64 c, int t) {
-    Real* a = contraction_.data() + per * static_cast<std::size_t>(t);
+  core::parallel_blocks_slotted(chunks, lam.size(), [&](u64 c, u64 slot, int) {
+    Real* a = contraction_.data() + per * slot;
     kern.contract_rows(p, lb, rows * c / chunks, rows * (c + 1) / chunks, high_c, low_re, low_im, a,
                        a + 2 * row, rows_.data());
   });
   std::vector<cplx> a_sum(row, cplx(0, 0)), b(rows);
-  for (int t = 0; t < threads; ++t) {
-    const Real* a = contraction_.data() + per * static_cast<std::size_t>(t);
+  for (std::size_t s = 0; s < slots; ++s) {
+    const Real* a = contraction_.data() + per * s;
     for (std::size_t l = 0; l < row; ++l)
       a_sum[l] += cplx(static_cast<double>(a[2 * l]) + static_cast<double>(a[2 * row + 2 * l + 1]),
                        static_cast<double>(a[2 * row + 2 * l]) - static_cast<double>(a[2 * l + 1]));

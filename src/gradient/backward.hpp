@@ -106,11 +106,11 @@ class Backward {
   std::vector<std::vector<std::size_t>> prefix_;
   std::vector<core::cplx> phi_;
   std::vector<PrefixDerivative> prefix_derivatives_;
-  std::vector<Real> contraction_;  // per thread a_re, a_im; then low_re, low_im, high
+  std::vector<Real> contraction_;  // per slot a_re, a_im; then low_re, low_im, high
   std::vector<double> rows_;       // b of contract_rows
   core::Scratch<Real> scratch_;
-  std::vector<double> thread_gradients_;
-  std::vector<double> energy_parts_;  // per thread, padded
+  std::vector<double> slot_gradients_;  // per slot of the block split, padded
+  std::vector<double> energy_parts_;    // per slot, padded
   std::size_t stride_ = 0;
 };
 

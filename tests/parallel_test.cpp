@@ -1,0 +1,119 @@
+// The threading policy (core/parallel.hpp): every item visited once, and the balanced splits'
+// promises: a slot's blocks in order on one thread, sums added in chunk order.
+
+#include "core/parallel.hpp"
+
+#include <gtest/gtest.h>
+#include <omp.h>
+
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+namespace vqsim::test {
+namespace {
+
+using u64 = std::uint64_t;
+
+// 1, 2 and 3 threads (3 on a 2-core machine: which thread takes which chunk varies).
+template <class F>
+void for_thread_counts(F&& f) {
+  const int saved = omp_get_max_threads();
+  for (int threads : {1, 2, 3}) {
+    omp_set_num_threads(threads);
+    f(threads);
+  }
+  omp_set_num_threads(saved);
+}
+
+TEST(Parallel, SlottedBlocksVisitEachOnceAndKeepSlotsInOrder) {
+  for_thread_counts([](int threads) {
+    for (u64 total : {u64{1} << 10, u64{1} << 16, core::kBalancedAmplitudes, u64{1} << 24})
+      for (u64 num : {u64{1}, u64{2}, u64{7}, u64{100}, u64{1000}}) {
+        const core::BlockSplit split = core::block_split(num, total);
+        std::vector<std::atomic<int>> visits(num);
+        std::vector<u64> slot_of(num);
+        std::vector<long long> last(split.slots, -1);
+        std::atomic<int> out_of_order{0}, bad_slot{0};
+        core::parallel_blocks_slotted(num, total, [&](u64 b, u64 slot, int) {
+          ++visits[b];
+          if (slot >= split.slots) {
+            ++bad_slot;
+            return;
+          }
+          slot_of[b] = slot;
+          if (static_cast<long long>(b) <= last[slot]) ++out_of_order;
+          last[slot] = static_cast<long long>(b);
+        });
+        for (u64 b = 0; b < num; ++b) {
+          ASSERT_EQ(visits[b].load(), 1) << threads << " " << total << " " << num << " " << b;
+          // Balanced: slot = chunk of `per` consecutive blocks, whichever thread ran it.
+          if (split.per > 0 && split.slots > 1) {
+            EXPECT_EQ(slot_of[b], b / split.per) << num << " " << b;
+          }
+        }
+        EXPECT_EQ(bad_slot.load(), 0) << threads << " " << total << " " << num;
+        EXPECT_EQ(out_of_order.load(), 0) << threads << " " << total << " " << num;
+        if (threads > 1 && num > 1 && total >= core::kBalancedAmplitudes) {
+          EXPECT_GT(split.per, u64{0});
+        }
+        if (threads == 1) {
+          EXPECT_EQ(split.slots, u64{1});
+        }
+      }
+  });
+}
+
+TEST(Parallel, RangesCoverEverythingOnAlignedBoundaries) {
+  for_thread_counts([](int threads) {
+    for (u64 count : {u64{1} << 12, u64{1} << 18, core::kBalancedAmplitudes, (u64{1} << 21) + 64})
+      for (u64 align : {u64{1}, u64{64}, u64{1} << 15}) {
+        std::vector<unsigned char> seen(count, 0);
+        std::atomic<int> misaligned{0};
+        core::parallel_ranges(count, align, [&](u64 b, u64 e) {
+          if (b % align != 0 || (e != count && e % align != 0)) ++misaligned;
+          for (u64 i = b; i < e; ++i) ++seen[i];
+        });
+        EXPECT_EQ(misaligned.load(), 0) << threads << " " << count << " " << align;
+        u64 once = 0;
+        for (unsigned char v : seen) once += v == 1;
+        EXPECT_EQ(once, count) << threads << " " << count << " " << align;
+      }
+  });
+}
+
+// Sums whose rounding depends on how they are grouped: the balanced sum must be the chunks' sums
+// added in chunk order, every run, with any number of threads above one.
+TEST(Parallel, BalancedSumsAddChunksInOrder) {
+  auto part = [](u64 b, u64 e) {
+    double s = 0.0;
+    for (u64 i = b; i < e; ++i) s += 1.0 / static_cast<double>(i + 1) + 1e-3 * static_cast<double>(i % 7);
+    return s;
+  };
+  const u64 count = core::kBalancedAmplitudes, align = 64;
+  for_thread_counts([&](int threads) {
+    double expected = part(0, count);
+    if (threads > 1) {
+      const u64 chunk = core::balanced_chunk(count, align);
+      expected = 0.0;
+      for (u64 b = 0; b < count; b += chunk) expected += part(b, b + chunk < count ? b + chunk : count);
+    }
+    for (int run = 0; run < 3; ++run)
+      EXPECT_EQ(core::parallel_ranges_sum(count, align, part), expected) << threads << " " << run;
+  });
+}
+
+TEST(Parallel, ForVisitsEachIndexOnce) {
+  for_thread_counts([](int threads) {
+    for (u64 count : {u64{100}, u64{1} << 14, core::kBalancedAmplitudes + 3}) {
+      std::vector<unsigned char> seen(count, 0);
+      core::parallel_for(count, [&](u64 i) { ++seen[i]; });
+      u64 once = 0;
+      for (unsigned char s : seen) once += s == 1;
+      EXPECT_EQ(once, count) << threads << " " << count;
+    }
+  });
+}
+
+}  // namespace
+}  // namespace vqsim::test
