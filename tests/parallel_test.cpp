@@ -66,7 +66,7 @@ TEST(Parallel, SlottedBlocksVisitEachOnceAndKeepSlotsInOrder) {
 
 TEST(Parallel, RangesCoverEverythingOnAlignedBoundaries) {
   for_thread_counts([](int threads) {
-    for (u64 count : {u64{1} << 12, u64{1} << 18, core::kBalancedAmplitudes, (u64{1} << 21) + 64})
+    for (u64 count : {u64{1} << 12, u64{1} << 18, core::kBalancedAmplitudes, core::kBalancedAmplitudes + 64})
       for (u64 align : {u64{1}, u64{64}, u64{1} << 15}) {
         std::vector<unsigned char> seen(count, 0);
         std::atomic<int> misaligned{0};
@@ -105,7 +105,7 @@ TEST(Parallel, BalancedSumsAddChunksInOrder) {
 
 TEST(Parallel, ForVisitsEachIndexOnce) {
   for_thread_counts([](int threads) {
-    for (u64 count : {u64{100}, u64{1} << 14, core::kBalancedAmplitudes + 3}) {
+    for (u64 count : {u64{100}, u64{1} << 14, (u64{1} << 20) + 3}) {
       std::vector<unsigned char> seen(count, 0);
       core::parallel_for(count, [&](u64 i) { ++seen[i]; });
       u64 once = 0;
