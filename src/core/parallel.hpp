@@ -29,9 +29,11 @@ inline constexpr std::uint64_t kBalancedAmplitudes = std::uint64_t{1} << 22;
 inline constexpr std::uint64_t kChunksPerThread = 16;
 inline constexpr std::uint64_t kMaxChunks = 512;
 
-// Calls body(c, thread) once for every c in [0, num), each c on whichever thread takes it next.
+// Calls body(c, begin, end, thread) for every chunk c = [begin, end) of [0, count) (chunk items
+// each, the last maybe fewer), each on whichever thread takes it next.
 template <class Body>
-void parallel_chunks(std::uint64_t num, Body&& body) {
+void parallel_chunk_ranges(std::uint64_t count, std::uint64_t chunk, Body&& body) {
+  const std::uint64_t num = (count + chunk - 1) / chunk;
   std::uint64_t next = 0;
 #pragma omp parallel
   {
@@ -41,7 +43,8 @@ void parallel_chunks(std::uint64_t num, Body&& body) {
 #pragma omp atomic capture
       c = next++;
       if (c >= num) break;
-      body(c, t);
+      const std::uint64_t begin = c * chunk;
+      body(c, begin, count - begin < chunk ? count : begin + chunk, t);
     }
   }
 }
@@ -98,10 +101,10 @@ void parallel_blocks_slotted(std::uint64_t num_blocks, std::uint64_t total_ampli
       body(static_cast<std::uint64_t>(b), static_cast<std::uint64_t>(t), t);
     }
   } else {
-    parallel_chunks(split.slots, [&](std::uint64_t c, int t) {
-      const std::uint64_t end = (c + 1) * split.per < num_blocks ? (c + 1) * split.per : num_blocks;
-      for (std::uint64_t b = c * split.per; b < end; ++b) body(b, c, t);
-    });
+    parallel_chunk_ranges(num_blocks, split.per,
+                          [&](std::uint64_t c, std::uint64_t begin, std::uint64_t end, int t) {
+                            for (std::uint64_t b = begin; b < end; ++b) body(b, c, t);
+                          });
   }
 }
 
@@ -132,10 +135,9 @@ void parallel_ranges(std::uint64_t count, std::uint64_t align, Body&& body) {
     return;
   }
   if (count >= kBalancedAmplitudes) {
-    const std::uint64_t chunk = balanced_chunk(count, align);
-    parallel_chunks((count + chunk - 1) / chunk, [&](std::uint64_t c, int) {
-      body(c * chunk, (c + 1) * chunk < count ? (c + 1) * chunk : count);
-    });
+    parallel_chunk_ranges(
+        count, balanced_chunk(count, align),
+        [&](std::uint64_t, std::uint64_t begin, std::uint64_t end, int) { body(begin, end); });
     return;
   }
 #pragma omp parallel
@@ -156,8 +158,8 @@ double parallel_ranges_sum(std::uint64_t count, std::uint64_t align, Body&& body
     const std::uint64_t chunk = balanced_chunk(count, align);
     const std::uint64_t num = (count + chunk - 1) / chunk;
     double part[kMaxChunks];
-    parallel_chunks(num, [&](std::uint64_t c, int) {
-      part[c] = body(c * chunk, (c + 1) * chunk < count ? (c + 1) * chunk : count);
+    parallel_chunk_ranges(count, chunk, [&](std::uint64_t c, std::uint64_t begin, std::uint64_t end, int) {
+      part[c] = body(begin, end);
     });
     double sum = 0.0;
     for (std::uint64_t c = 0; c < num; ++c) sum += part[c];
