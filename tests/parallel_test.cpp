@@ -7,7 +7,10 @@
 #include <omp.h>
 
 #include <atomic>
+#include <chrono>
+#include <complex>
 #include <cstdint>
+#include <thread>
 #include <vector>
 
 namespace vqsim::test {
@@ -101,6 +104,44 @@ TEST(Parallel, BalancedSumsAddChunksInOrder) {
     for (int run = 0; run < 3; ++run)
       EXPECT_EQ(core::parallel_ranges_sum(count, align, part), expected) << threads << " " << run;
   });
+}
+
+// Below the balanced size, one slice per thread: the slices' sums must be added in thread order,
+// not in the order the threads finish. Four threads, thread k holding back (3 - k) * 15 ms so they
+// finish last to first, and slice sums whose total depends on the order: 0 added in thread
+// order, 1 added in the order they finish.
+TEST(Parallel, StaticSumsAddThreadsInOrder) {
+  const int saved = omp_get_max_threads(), nt = 4;
+  const double value[nt] = {1.0, 1e16, 1.0, -1e16};
+  double expected = 0.0, finishing = 0.0;
+  for (int k = 0; k < nt; ++k) expected += value[k];
+  for (int k = nt - 1; k >= 0; --k) finishing += value[k];
+  ASSERT_NE(expected, finishing);  // the order shows in the sum
+  auto slice_of = [&](u64 count, u64 align, u64 begin) {
+    int k = 0;
+    while (k + 1 < nt && core::slice_start(count, align, static_cast<u64>(k + 1), nt) <= begin) ++k;
+    return k;
+  };
+  auto hold_back = [&](int k) { std::this_thread::sleep_for(std::chrono::milliseconds(15 * (nt - 1 - k))); };
+  omp_set_num_threads(nt);
+  const u64 count = u64{1} << 16, align = 64;
+  static_assert((u64{1} << 16) >= core::kParallelAmplitudes && (u64{1} << 16) < core::kBalancedAmplitudes);
+  for (int run = 0; run < 2; ++run) {
+    const double ranges = core::parallel_ranges_sum(count, align, [&](u64 b, u64) {
+      const int k = slice_of(count, align, b);
+      hold_back(k);
+      return value[k];
+    });
+    EXPECT_EQ(ranges, expected) << run;
+    const std::complex<double> sum = core::parallel_sum(count, [&](u64 i) {
+      const int k = slice_of(count, 1, i);
+      if (i != core::slice_start(count, 1, static_cast<u64>(k), nt)) return std::complex<double>{};
+      hold_back(k);
+      return std::complex<double>{value[k], -value[k]};
+    });
+    EXPECT_EQ(sum, std::complex<double>(expected, -expected)) << run;
+  }
+  omp_set_num_threads(saved);
 }
 
 TEST(Parallel, ForVisitsEachIndexOnce) {
