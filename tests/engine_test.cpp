@@ -579,11 +579,12 @@ TEST(Engine, HardwareEfficientAdjointWithThreadsAndFloat) {
 // From core::kBalancedAmplitudes up, the blocked circuit, expectation and backward passes hand
 // their blocks to whichever thread is free: the same answers as one thread (whose path the tests
 // above check against dense references) and as the parameter shift, and (the sums going per
-// chunk, in chunk order) the same bits on every run.
+// chunk, in chunk order) the same bits on every run and with the chunks handed out last to first.
+// (With one layer every parameter sat in the prefix, and summing per thread went unnoticed.)
 TEST(Engine, BalancedSplitsMatchOneThreadAndRepeatExactly) {
   const int n = 22, saved = omp_get_max_threads();
   static_assert((std::uint64_t{1} << 22) >= core::kBalancedAmplitudes);
-  const Circuit c = hea(n, 1);
+  const Circuit c = hea(n, 2);  // two layers: parameters past the prefix, in blocked stages
   std::vector<observable::PauliTerm> terms;
   for (int i = 0; i + 1 < n; ++i) terms.push_back({{0, std::uint64_t{3} << i, 0}, 1.0});
   for (int i = 0; i < n; ++i) terms.push_back({{std::uint64_t{1} << i, 0, 0}, 0.5 + 0.05 * i});
@@ -629,6 +630,15 @@ TEST(Engine, BalancedSplitsMatchOneThreadAndRepeatExactly) {
     EXPECT_EQ(ev.energy(theta), energy) << run;
     EXPECT_EQ(h.expectation(ev.state()), energy) << run;
   }
+  // Chunks handed out last to first, so threads take other chunks in another order: the same bits.
+  omp_set_num_threads(2);
+  core::chunks_last_to_first() = true;
+  const double e2r = ev.energy_and_gradient(theta, again, gradient::Method::Adjoint);
+  const double energy_r = h.expectation(ev.state());
+  core::chunks_last_to_first() = false;
+  EXPECT_EQ(e2r, e2);
+  EXPECT_EQ(again, adj2);
+  EXPECT_EQ(energy_r, h.expectation(ev.state()));
   omp_set_num_threads(saved);
 }
 

@@ -4,6 +4,7 @@
 
 #include <omp.h>
 
+#include <atomic>
 #include <complex>
 #include <cstdint>
 #include <vector>
@@ -30,20 +31,29 @@ inline constexpr std::uint64_t kBalancedAmplitudes = std::uint64_t{1} << 22;
 inline constexpr std::uint64_t kChunksPerThread = 16;
 inline constexpr std::uint64_t kMaxChunks = 512;
 
+// For tests: when set, chunks are handed out last to first, so that a test can show a result does
+// not depend on which thread took which chunk.
+inline std::atomic<bool>& chunks_last_to_first() {
+  static std::atomic<bool> flag{false};
+  return flag;
+}
+
 // Calls body(c, begin, end, thread) for every chunk c = [begin, end) of [0, count) (chunk items
 // each, the last maybe fewer), each on whichever thread takes it next.
 template <class Body>
 void parallel_chunk_ranges(std::uint64_t count, std::uint64_t chunk, Body&& body) {
   const std::uint64_t num = (count + chunk - 1) / chunk;
+  const bool reverse = chunks_last_to_first().load(std::memory_order_relaxed);
   std::uint64_t next = 0;
 #pragma omp parallel
   {
     const int t = omp_get_thread_num();
     for (;;) {
-      std::uint64_t c;
+      std::uint64_t taken;
 #pragma omp atomic capture
-      c = next++;
-      if (c >= num) break;
+      taken = next++;
+      if (taken >= num) break;
+      const std::uint64_t c = reverse ? num - 1 - taken : taken;
       const std::uint64_t begin = c * chunk;
       body(c, begin, count - begin < chunk ? count : begin + chunk, t);
     }
