@@ -4,6 +4,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <atomic>
 #include <complex>
 #include <cstdint>
@@ -81,57 +82,100 @@ void parallel_for(std::uint64_t count, Body&& body) {
   }
 }
 
-// How parallel_blocks_slotted splits num_blocks blocks: into `slots` parts, each summed into by
-// one thread at a time. per > 0: balanced chunks of `per` consecutive blocks, slot = chunk;
-// per == 0: the static split, slot = thread.
+// Where thread k of nt starts its slice of [0, count) in a static split: floor(count k / nt),
+// rounded down to a multiple of align (count for k >= nt).
+inline std::uint64_t slice_start(std::uint64_t count, std::uint64_t align, std::uint64_t k,
+                                 std::uint64_t nt) {
+  return k >= nt ? count : (count / nt * k + count % nt * k / nt) & ~(align - 1);
+}
+
+// How the parallel passes split [0, count) into `slots` ranges, each run by one thread at a time,
+// their ends multiples of align (a power of two) but for the last. per > 0: balanced chunks of
+// `per` items (from kBalancedAmplitudes up), slot = chunk; per == 0: one slice per thread
+// (slice_start), slot = thread; one slot below kParallelAmplitudes.
 struct BlockSplit {
   std::uint64_t slots, per;
 };
-inline BlockSplit block_split(std::uint64_t num_blocks, std::uint64_t total_amplitudes) {
-  if (num_blocks < 2 || total_amplitudes < kParallelAmplitudes || omp_get_max_threads() < 2)
-    return {1, num_blocks};
+inline BlockSplit block_split(std::uint64_t count, std::uint64_t total_amplitudes, std::uint64_t align = 1) {
+  if (count < 2 || total_amplitudes < kParallelAmplitudes || omp_get_max_threads() < 2) return {1, count};
   if (total_amplitudes < kBalancedAmplitudes) return {static_cast<std::uint64_t>(omp_get_max_threads()), 0};
-  const std::uint64_t per = balanced_chunk(num_blocks, 1);
-  return {(num_blocks + per - 1) / per, per};
+  const std::uint64_t per = balanced_chunk(count, align);
+  return {(count + per - 1) / per, per};
 }
 
-// Calls body(block, slot, thread) for every block in [0, num_blocks), slot < block_split().slots:
-// the blocks of a slot run in order on one thread, and which blocks share a slot does not depend
-// on the run, so per-slot sums added in slot order come out the same every run. Each thread
-// works on its own cache-resident block (and its own scratch buffer, indexed by thread).
+// Calls body(begin, end, slot, thread) for the ranges of block_split(count, total_amplitudes,
+// align): which items share a slot does not depend on the run, so per-slot sums added in slot
+// order come out the same every run, whichever thread ran which range.
 template <class Body>
-void parallel_blocks_slotted(std::uint64_t num_blocks, std::uint64_t total_amplitudes, Body&& body) {
-  const BlockSplit split = block_split(num_blocks, total_amplitudes);
+void parallel_ranges_slotted(std::uint64_t count, std::uint64_t total_amplitudes, std::uint64_t align,
+                             Body&& body) {
+  const BlockSplit split = block_split(count, total_amplitudes, align);
   if (split.slots == 1) {
-    for (std::uint64_t b = 0; b < num_blocks; ++b) body(b, std::uint64_t{0}, 0);
-  } else if (split.per == 0) {
-    const auto n = static_cast<std::int64_t>(num_blocks);
-#pragma omp parallel for schedule(static)
-    for (std::int64_t b = 0; b < n; ++b) {
-      const int t = omp_get_thread_num();
-      body(static_cast<std::uint64_t>(b), static_cast<std::uint64_t>(t), t);
-    }
+    body(std::uint64_t{0}, count, std::uint64_t{0}, 0);
+  } else if (split.per > 0) {
+    parallel_chunk_ranges(
+        count, split.per,
+        [&](std::uint64_t c, std::uint64_t begin, std::uint64_t end, int t) { body(begin, end, c, t); });
   } else {
-    parallel_chunk_ranges(num_blocks, split.per,
-                          [&](std::uint64_t c, std::uint64_t begin, std::uint64_t end, int t) {
-                            for (std::uint64_t b = begin; b < end; ++b) body(b, c, t);
-                          });
+#pragma omp parallel
+    {
+      const int t = omp_get_thread_num();
+      const auto k = static_cast<std::uint64_t>(t), nt = static_cast<std::uint64_t>(omp_get_num_threads());
+      const std::uint64_t b = slice_start(count, align, k, nt), e = slice_start(count, align, k + 1, nt);
+      if (b < e) body(b, e, k, t);
+    }
   }
 }
 
+// Calls body(block, slot, thread) for every block in [0, num_blocks), slot < block_split().slots,
+// the blocks of a slot in order on one thread. Each thread works on its own cache-resident block
+// (and its own scratch buffer, indexed by thread).
+template <class Body>
+void parallel_blocks_slotted(std::uint64_t num_blocks, std::uint64_t total_amplitudes, Body&& body) {
+  parallel_ranges_slotted(num_blocks, total_amplitudes, 1,
+                          [&](std::uint64_t begin, std::uint64_t end, std::uint64_t slot, int t) {
+                            for (std::uint64_t b = begin; b < end; ++b) body(b, slot, t);
+                          });
+}
+
 // Calls body(block, thread) for every block in [0, num_blocks), as parallel_blocks_slotted (so
-// which thread gets a block may change from call to call). Parallel only when there are at least
-// two blocks and total_amplitudes reaches kParallelAmplitudes.
+// which thread gets a block may change from call to call).
 template <class Body>
 void parallel_blocks(std::uint64_t num_blocks, std::uint64_t total_amplitudes, Body&& body) {
   parallel_blocks_slotted(num_blocks, total_amplitudes,
                           [&](std::uint64_t b, std::uint64_t, int t) { body(b, t); });
 }
 
-// Where thread k of nt starts its slice of [0, count) in parallel_ranges (count for k >= nt).
-inline std::uint64_t slice_start(std::uint64_t count, std::uint64_t align, std::uint64_t k,
-                                 std::uint64_t nt) {
-  return k >= nt ? count : (count / nt * k) & ~(align - 1);
+// Calls body(begin, end) on the ranges of block_split(count, count, align): for kernels that take
+// a slice of their iteration space, so a thread's loop is cut into few calls.
+template <class Body>
+void parallel_ranges(std::uint64_t count, std::uint64_t align, Body&& body) {
+  parallel_ranges_slotted(
+      count, count, align,
+      [&](std::uint64_t begin, std::uint64_t end, std::uint64_t, int) { body(begin, end); });
+}
+
+// parallel_ranges for a body returning a double: one sum per slot, added in slot order, so the
+// result does not depend on which thread ran what, nor on the order they finished in.
+template <class Body>
+double parallel_ranges_sum(std::uint64_t count, std::uint64_t align, Body&& body) {
+  const BlockSplit split = block_split(count, count, align);
+  if (split.slots == 1) return body(std::uint64_t{0}, count);
+  double on_stack[kMaxChunks];
+  std::vector<double> on_heap;
+  double* part = on_stack;
+  if (split.slots > kMaxChunks) {
+    on_heap.resize(split.slots);
+    part = on_heap.data();
+  }
+  std::fill(part, part + split.slots, 0.0);  // a static split's empty slices stay 0
+  parallel_ranges_slotted(count, count, align,
+                          [&](std::uint64_t begin, std::uint64_t end, std::uint64_t slot, int) {
+                            part[slot] = body(begin, end);
+                          });
+  double sum = 0.0;
+  for (std::uint64_t s = 0; s < split.slots; ++s) sum += part[s];
+  return sum;
 }
 
 // The sum over the threads of a parallel region of body(thread, threads), added in thread order
@@ -157,54 +201,6 @@ T thread_ordered_sum(Body&& body) {
   T sum{};
   for (int t = 0; t < team; ++t) sum += part[t];
   return sum;
-}
-
-// Calls body(begin, end) on slices of [0, count) that together cover it, their ends multiples of
-// `align` (a power of two) but for the last: one per thread (the same static split as
-// parallel_for), or balanced chunks from kBalancedAmplitudes up; below kParallelAmplitudes,
-// body(0, count) on the calling thread alone. For kernels that take a slice of their iteration
-// space, so a thread's loop is cut into few calls.
-template <class Body>
-void parallel_ranges(std::uint64_t count, std::uint64_t align, Body&& body) {
-  if (count < kParallelAmplitudes || omp_get_max_threads() < 2) {
-    body(std::uint64_t{0}, count);
-    return;
-  }
-  if (count >= kBalancedAmplitudes) {
-    parallel_chunk_ranges(
-        count, balanced_chunk(count, align),
-        [&](std::uint64_t, std::uint64_t begin, std::uint64_t end, int) { body(begin, end); });
-    return;
-  }
-#pragma omp parallel
-  {
-    const auto t = static_cast<std::uint64_t>(omp_get_thread_num());
-    const auto nt = static_cast<std::uint64_t>(omp_get_num_threads());
-    const std::uint64_t b = slice_start(count, align, t, nt), e = slice_start(count, align, t + 1, nt);
-    if (b < e) body(b, e);
-  }
-}
-
-// parallel_ranges for a body returning a double: the sum of what the slices return.
-template <class Body>
-double parallel_ranges_sum(std::uint64_t count, std::uint64_t align, Body&& body) {
-  if (count < kParallelAmplitudes || omp_get_max_threads() < 2) return body(std::uint64_t{0}, count);
-  if (count >= kBalancedAmplitudes) {
-    // One sum per chunk, added in chunk order: the result does not depend on which thread ran what.
-    const std::uint64_t chunk = balanced_chunk(count, align);
-    const std::uint64_t num = (count + chunk - 1) / chunk;
-    double part[kMaxChunks];
-    parallel_chunk_ranges(count, chunk, [&](std::uint64_t c, std::uint64_t begin, std::uint64_t end, int) {
-      part[c] = body(begin, end);
-    });
-    double sum = 0.0;
-    for (std::uint64_t c = 0; c < num; ++c) sum += part[c];
-    return sum;
-  }
-  return thread_ordered_sum<double>([&](std::uint64_t t, std::uint64_t nt) {
-    const std::uint64_t b = slice_start(count, align, t, nt), e = slice_start(count, align, t + 1, nt);
-    return b < e ? body(b, e) : 0.0;
-  });
 }
 
 // Sum of body(i) over [0, count), body returning std::complex<double>: one slice per thread (as

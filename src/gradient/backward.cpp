@@ -573,12 +573,9 @@ void Backward<Real>::prefix_gradient(const core::StateVector<Real>& lam, std::ve
   std::vector<cplx> low, high;
   table(low, 0, lb, -1, 0, 0);
   table(high, lb, n, -1, 0, 0);
-  // The rows in chunks, kChunksPerThread per thread where the split is balanced; a_re, a_im per
-  // slot of the split, added in slot order.
-  const auto threads = static_cast<u64>(std::max(1, core::max_threads()));
-  const u64 chunks = std::min<u64>(
-      rows, lam.size() >= core::kBalancedAmplitudes ? threads * core::kChunksPerThread : threads);
-  const auto slots = static_cast<std::size_t>(core::block_split(chunks, lam.size()).slots);
+  // The rows split as the blocked passes split blocks; a_re, a_im per slot of the split, added in
+  // slot order.
+  const auto slots = static_cast<std::size_t>(core::block_split(rows, lam.size()).slots);
   const std::size_t per = 4 * row;
   contraction_.assign(per * slots + 4 * row + 2 * rows, Real(0));
   Real* low_re = contraction_.data() + per * slots;
@@ -594,10 +591,9 @@ void Backward<Real>::prefix_gradient(const core::StateVector<Real>& lam, std::ve
   }
   rows_.assign(2 * rows, 0.0);
   const Real* p = reinterpret_cast<const Real*>(lam.data());
-  core::parallel_blocks_slotted(chunks, lam.size(), [&](u64 c, u64 slot, int) {
+  core::parallel_ranges_slotted(rows, lam.size(), 1, [&](u64 begin, u64 end, u64 slot, int) {
     Real* a = contraction_.data() + per * slot;
-    kern.contract_rows(p, lb, rows * c / chunks, rows * (c + 1) / chunks, high_c, low_re, low_im, a,
-                       a + 2 * row, rows_.data());
+    kern.contract_rows(p, lb, begin, end, high_c, low_re, low_im, a, a + 2 * row, rows_.data());
   });
   std::vector<cplx> a_sum(row, cplx(0, 0)), b(rows);
   for (std::size_t s = 0; s < slots; ++s) {
