@@ -201,5 +201,36 @@ TEST(Kernels, InnerProductAndNormBothThreadCounts) {
   omp_set_num_threads(saved);
 }
 
+// norm_squared reads through the SIMD kernel in pieces: sizes below one vector, across pieces
+// and across thread ranges, in both precisions, against a sum in long double of the same values.
+// Single precision keeps its per-amplitude rounding only: the kernel sums each piece in float.
+TEST(Kernels, NormSquaredEverySizeAndPrecision) {
+  std::mt19937_64 rng(29);
+  std::uniform_real_distribution<double> d(-1.0, 1.0);
+  const int saved = omp_get_max_threads();
+  auto check = [&](auto zero, int n) {
+    using R = decltype(zero);
+    // Each |p|^2 is rounded in R; a sum in float over the whole state would drift to ~1e-5.
+    const double tol = sizeof(R) == 8 ? 1e-13 : 3e-7;
+    core::StateVector<R> s(n);
+    long double expect = 0.0L;
+    for (std::uint64_t x = 0; x < s.size(); ++x) {
+      s.data()[x] = std::complex<R>(static_cast<R>(d(rng)), static_cast<R>(d(rng)));
+      expect += std::norm(std::complex<long double>(s.data()[x]));
+    }
+    for (int threads : {1, 2}) {
+      omp_set_num_threads(threads);
+      const double got = core::norm_squared(s);
+      EXPECT_LT(std::abs(got - static_cast<double>(expect)), tol * static_cast<double>(expect))
+          << (sizeof(R) == 8 ? "f64" : "f32") << " n " << n << " threads " << threads;
+    }
+  };
+  for (int n : {0, 1, 2, 5, 12, 13, 17, 21}) {
+    check(double{}, n);
+    check(float{}, n);
+  }
+  omp_set_num_threads(saved);
+}
+
 }  // namespace
 }  // namespace vqsim::test
