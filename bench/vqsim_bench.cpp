@@ -22,6 +22,7 @@
 #include "circuit/executor.hpp"
 #include "circuit/program.hpp"
 #include "core/cpu.hpp"
+#include "core/kernels.hpp"
 #include "core/parallel.hpp"
 #include "core/state_vector.hpp"
 #include "gradient/evaluator.hpp"
@@ -161,6 +162,23 @@ void BM_Stream(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(2 * sv.size() * sizeof(*p)));
 }
 
+// The read-only reference: <p|p> (core::norm_squared), one read per amplitude and no write, the
+// least an expectation value must do.
+template <class R>
+double read_pass(const core::StateVector<R>& sv) {
+  return core::norm_squared(sv);
+}
+
+template <class R>
+void BM_StreamRead(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  auto& sv = cache().get<R>(StateCache::kScratch, n);
+  fill_uniform(sv);
+  for (auto _ : state) benchmark::DoNotOptimize(read_pass(sv));
+  set_passes_counter<R>(state, n);
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(sv.size() * sizeof(*sv.data())));
+}
+
 // The constant angles of a benchmark gate (make_gate's), as circuit::apply_gate takes them.
 std::vector<double> gate_angles(const circuit::Gate& gate) {
   std::vector<double> angles;
@@ -181,6 +199,25 @@ void BM_Gate(benchmark::State& state, const circuit::Gate& gate) {
   set_passes_counter<R>(state, n);
 }
 
+// Times work() right after a timed reference() in every iteration (manual time: work's) and sets
+// counters[name] = work's total time / the reference's total time over the same iterations.
+template <class Reference, class Work>
+void time_paired(benchmark::State& state, const char* name, Reference&& reference, Work&& work) {
+  double work_seconds = 0.0, reference_seconds = 0.0;
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    reference();
+    const auto t1 = std::chrono::steady_clock::now();
+    work();
+    const auto t2 = std::chrono::steady_clock::now();
+    const double w = std::chrono::duration<double>(t2 - t1).count();
+    reference_seconds += std::chrono::duration<double>(t1 - t0).count();
+    work_seconds += w;
+    state.SetIterationTime(w);
+  }
+  if (reference_seconds > 0.0) state.counters[name] = work_seconds / reference_seconds;
+}
+
 // One gate and one streaming pass alternately, each timed on its own; the reported time is the
 // gate's, and counters["passes"] = total gate time / total streaming time over the same
 // iterations. On a shared machine whose memory speed drifts from second to second, the ratio of
@@ -193,21 +230,16 @@ void BM_GatePaired(benchmark::State& state, const circuit::Gate& gate) {
   const std::vector<double> angles = gate_angles(gate);
   auto* p = sv.data();
   const R c = R(-1);
-  double gate_seconds = 0.0, stream_seconds = 0.0;
-  for (auto _ : state) {
-    const auto t0 = std::chrono::steady_clock::now();
-    core::parallel_for(sv.size(), [&](std::uint64_t i) { p[i] *= c; });
-    benchmark::ClobberMemory();
-    const auto t1 = std::chrono::steady_clock::now();
-    circuit::apply_gate(sv, gate, angles);
-    benchmark::ClobberMemory();
-    const auto t2 = std::chrono::steady_clock::now();
-    const double g = std::chrono::duration<double>(t2 - t1).count();
-    stream_seconds += std::chrono::duration<double>(t1 - t0).count();
-    gate_seconds += g;
-    state.SetIterationTime(g);
-  }
-  if (stream_seconds > 0.0) state.counters["passes"] = gate_seconds / stream_seconds;
+  time_paired(
+      state, "passes",
+      [&] {
+        core::parallel_for(sv.size(), [&](std::uint64_t i) { p[i] *= c; });
+        benchmark::ClobberMemory();
+      },
+      [&] {
+        circuit::apply_gate(sv, gate, angles);
+        benchmark::ClobberMemory();
+      });
 }
 
 // The HEA circuit alone, as an evaluation runs it: the compiled circuit::Program (fused and
@@ -250,11 +282,9 @@ void BM_HeaCircuitGatewise(benchmark::State& state) {
   state.counters["gates"] = static_cast<double>(c.gates.size());
 }
 
-// <TFIM> on the HEA state (prepared once per size, outside the timing).
+// The HEA state, prepared once per size, outside the timing.
 template <class R>
-void BM_TfimExpectation(benchmark::State& state) {
-  const int n = static_cast<int>(state.range(0));
-  const observable::PauliSum h = tfim(n);
+core::StateVector<R>& hea_state(int n) {
   bool created = false;
   auto& psi = cache().get<R>(StateCache::kHeaState, n, &created);
   if (created) {
@@ -265,9 +295,31 @@ void BM_TfimExpectation(benchmark::State& state) {
     program.refill(angles);
     program.run(psi);
   }
+  return psi;
+}
+
+// <TFIM> on the HEA state.
+template <class R>
+void BM_TfimExpectation(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const observable::PauliSum h = tfim(n);
+  auto& psi = hea_state<R>(n);
   for (auto _ : state) benchmark::DoNotOptimize(h.expectation(psi));
   set_passes_counter<R>(state, n);
   state.counters["terms"] = static_cast<double>(h.terms().size());
+}
+
+// <TFIM> again, each one timed right after a timed read-only pass over the same state, as
+// BM_GatePaired: counters["reads"] = the expectations' total time / the reads' total time. An
+// expectation value reads the state at least once, so this is its cost in units of its floor.
+template <class R>
+void BM_TfimPaired(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const observable::PauliSum h = tfim(n);
+  auto& psi = hea_state<R>(n);
+  time_paired(
+      state, "reads", [&] { benchmark::DoNotOptimize(read_pass(psi)); },
+      [&] { benchmark::DoNotOptimize(h.expectation(psi)); });
 }
 
 enum class EvalKind { Energy, AdjointGradient };
@@ -366,12 +418,15 @@ void register_size(int n, const Options& o, bool gatewise) {
   const std::string p(precision_name<R>());
   // The stream first: every later benchmark of this size divides by it.
   configure(benchmark::RegisterBenchmark((p + "/stream/scale").c_str(), BM_Stream<R>), n, o);
+  configure(benchmark::RegisterBenchmark((p + "/stream/read").c_str(), BM_StreamRead<R>), n, o);
   register_gates<R>(n, o);
   configure(benchmark::RegisterBenchmark((p + "/hea/circuit").c_str(), BM_HeaCircuit<R>), n, o);
   if (gatewise && n <= kMaxGatewiseQubits)
     configure(benchmark::RegisterBenchmark((p + "/hea/circuit_gatewise").c_str(), BM_HeaCircuitGatewise<R>),
               n, o);
   configure(benchmark::RegisterBenchmark((p + "/hea/tfim_expectation").c_str(), BM_TfimExpectation<R>), n, o);
+  configure(benchmark::RegisterBenchmark((p + "/paired/tfim_expectation").c_str(), BM_TfimPaired<R>), n, o,
+            true);
 }
 
 template <class R, class EvaluatorT>
