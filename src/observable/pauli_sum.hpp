@@ -76,6 +76,8 @@ class PauliSum {
   template <class R>
   static double group_expectation(const Group& g, const std::complex<R>* p, std::uint64_t size);
   template <class R>
+  static double pair_runs_expectation(const Group& g, const R* p, std::uint64_t size);
+  template <class R>
   double expectation_blocked(const R* p) const;
   template <class R>
   void apply_blocked(const R* in, R* out) const;
