@@ -30,7 +30,8 @@
 namespace vqsim::circuit {
 
 // Qubits per block chosen so that a block of `Real` amplitudes (times `vectors` states held at
-// once) fits in a 1 MiB L2 with room to spare.
+// once) fits in a 1 MiB L2 with room to spare; one double state's blocks double where the L2 is
+// 2 MiB or more (read at run time).
 template <class Real>
 int default_block_bits(int vectors = 1);
 // The lowest qubits every stage holds, so gathers copy chunks of 2^kContiguousBits amplitudes:
