@@ -227,12 +227,16 @@ template void pack_diagonal_tables<float>(const std::vector<cplx>&, const std::v
 
 template <>
 int default_block_bits<double>(int vectors) {
-  // With a 2 MiB L2 (Sapphire/Emerald Rapids) a 1 MiB block still leaves room for the permutation
-  // buffer: the 24-qubit HEA circuit runs in 2 stages instead of 3, 174-207 ms against 235-249
-  // (2 threads). The gradient's two-state blocks showed no change, so they stay.
-  static const bool big_l2 = sysconf(_SC_LEVEL2_CACHE_SIZE) >= (2L << 20);
-  if (vectors == 1 && big_l2) return 16;
   return vectors > 1 ? 14 : 15;
+}
+template <>
+int wide_block_bits<double>() {
+  static const bool big_l2 = sysconf(_SC_LEVEL2_CACHE_SIZE) >= (2L << 20);
+  return big_l2 ? 16 : 0;
+}
+template <>
+int wide_block_bits<float>() {
+  return 0;
 }
 template <>
 int default_block_bits<float>(int vectors) {
@@ -441,6 +445,19 @@ Program<Real>::Program(const Circuit& circuit, int block_bits, bool fuse, Start 
   const bool pick = block_bits <= 0 && circuit.num_qubits > kSingleBlockQubits;
   std::vector<StagePlan> plans = pick ? plan_stages(circuit, order, block_bits_, block_bits_)
                                       : schedule_stages(circuit, order, block_bits_, kContiguousBits);
+  // A 1 MiB double block in a 2 MiB L2 still leaves room for the permutation buffer. It pays only
+  // where it saves a stage (a pass over memory): on Emerald Rapids (2 threads) the 24-qubit HEA
+  // circuit ran in 2 stages instead of 3, 174-207 ms against 235-249 in a fast minute and lower in
+  // 4 of 5 alternating rounds in a slow one (262-293 against 271-325); at 16 and 20 qubits, with
+  // no stage saved or a single block left for two threads, 5-10% slower. So: fewer stages, and
+  // 16 blocks or more per stage to share between threads.
+  if (pick && wide_block_bits<Real>() > block_bits_ && circuit.num_qubits - wide_block_bits<Real>() >= 4) {
+    std::vector<StagePlan> wide = schedule_stages(circuit, order, wide_block_bits<Real>(), kContiguousBits);
+    if (wide.size() < plans.size()) {
+      plans = std::move(wide);
+      block_bits_ = wide_block_bits<Real>();
+    }
+  }
   for (StagePlan& plan : plans) {
     Stage s;
     if (plan.whole_state) {

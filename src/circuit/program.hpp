@@ -30,10 +30,13 @@
 namespace vqsim::circuit {
 
 // Qubits per block chosen so that a block of `Real` amplitudes (times `vectors` states held at
-// once) fits in a 1 MiB L2 with room to spare; one double state's blocks double where the L2 is
-// 2 MiB or more (read at run time).
+// once) fits in a 1 MiB L2 with room to spare.
 template <class Real>
 int default_block_bits(int vectors = 1);
+// Qubits per block one double state may take instead where the L2 is 2 MiB or more (read at run
+// time), if that saves a stage; 0 where it may not.
+template <class Real>
+int wide_block_bits();
 // The lowest qubits every stage holds, so gathers copy chunks of 2^kContiguousBits amplitudes:
 // long enough for the memory system to stream them.
 inline constexpr int kContiguousBits = 4;
