@@ -313,5 +313,38 @@ TEST(Fusion, LookaheadScheduleFinishesTheHeaStaircase) {
   EXPECT_EQ(circuit::schedule_stages(h, reversed, 14, 4).size(), 3u);
 }
 
+// plan_stages takes a wider block only where it saves a stage and leaves 16 blocks or more.
+TEST(Fusion, PlanStagesTakesWideBlocksOnlyWhereTheySaveAStage) {
+  for (int n : {16, 20, 24}) {
+    const Circuit h = hea(n, 4);
+    std::vector<std::size_t> rest;
+    circuit::product_prefix(h, rest);  // the order a Program from |0...0> schedules
+    int narrow_bits = 0, wide_bits = 0;
+    const auto narrow = circuit::plan_stages(h, rest, 15, narrow_bits);
+    const auto wide = circuit::plan_stages(h, rest, 15, wide_bits, 16);
+    EXPECT_LE(narrow_bits, 15);
+    if (wide_bits == 16) {
+      EXPECT_GE(n - 16, 4) << n;
+      EXPECT_LT(wide.size(), narrow.size()) << n;
+      EXPECT_EQ(wide.size(), circuit::schedule_stages(h, rest, 16, circuit::kContiguousBits).size());
+    } else {
+      EXPECT_EQ(wide_bits, narrow_bits) << n;
+      EXPECT_EQ(wide.size(), narrow.size()) << n;
+    }
+  }
+  // The 24-qubit ansatz is the case the wide blocks are for: 2 stages instead of 3.
+  const Circuit h = hea(24, 4);
+  std::vector<std::size_t> rest;
+  circuit::product_prefix(h, rest);
+  int bits = 0;
+  EXPECT_EQ(circuit::plan_stages(h, rest, 15, bits, 16).size(), 2u);
+  EXPECT_EQ(bits, 16);
+  // 16 qubits in 16-qubit blocks would be one block for two threads: not taken.
+  const Circuit small = hea(16, 4);
+  circuit::product_prefix(small, rest);
+  circuit::plan_stages(small, rest, 15, bits, 16);
+  EXPECT_NE(bits, 16);
+}
+
 }  // namespace
 }  // namespace vqsim::test

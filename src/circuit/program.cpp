@@ -229,6 +229,7 @@ template <>
 int default_block_bits<double>(int vectors) {
   return vectors > 1 ? 14 : 15;
 }
+// A 1 MiB double block in a 2 MiB L2 still leaves room for the permutation buffer.
 template <>
 int wide_block_bits<double>() {
   static const bool big_l2 = sysconf(_SC_LEVEL2_CACHE_SIZE) >= (2L << 20);
@@ -370,7 +371,7 @@ std::vector<StagePlan> schedule_stages(const Circuit& c, const std::vector<std::
 }
 
 std::vector<StagePlan> plan_stages(const Circuit& c, const std::vector<std::size_t>& order, int max_bits,
-                                   int& chosen) {
+                                   int& chosen, int wide_bits) {
   std::vector<StagePlan> best = schedule_stages(c, order, max_bits, kContiguousBits);
   chosen = max_bits;
   if (max_bits - 1 >= kContiguousBits + 2 && c.num_qubits > max_bits - 1) {
@@ -378,6 +379,18 @@ std::vector<StagePlan> plan_stages(const Circuit& c, const std::vector<std::size
     if (smaller.size() <= best.size()) {
       best = std::move(smaller);
       chosen = max_bits - 1;
+    }
+  }
+  // Wider blocks pay only where they save a stage (a pass over memory): on Emerald Rapids (2 MiB
+  // L2, 2 threads) the 24-qubit HEA circuit in double ran in 2 stages instead of 3, 174-207 ms
+  // against 235-249 in a fast minute and lower in 4 of 5 alternating rounds in a slow one (262-293
+  // against 271-325); at 16 and 20 qubits, with no stage saved or a single block left for two
+  // threads, 5-10% slower. So: fewer stages, and 16 blocks or more per stage to share.
+  if (wide_bits > max_bits && c.num_qubits - wide_bits >= 4) {
+    std::vector<StagePlan> wide = schedule_stages(c, order, wide_bits, kContiguousBits);
+    if (wide.size() < best.size()) {
+      best = std::move(wide);
+      chosen = wide_bits;
     }
   }
   return best;
@@ -443,21 +456,9 @@ Program<Real>::Program(const Circuit& circuit, int block_bits, bool fuse, Start 
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   }
   const bool pick = block_bits <= 0 && circuit.num_qubits > kSingleBlockQubits;
-  std::vector<StagePlan> plans = pick ? plan_stages(circuit, order, block_bits_, block_bits_)
-                                      : schedule_stages(circuit, order, block_bits_, kContiguousBits);
-  // A 1 MiB double block in a 2 MiB L2 still leaves room for the permutation buffer. It pays only
-  // where it saves a stage (a pass over memory): on Emerald Rapids (2 threads) the 24-qubit HEA
-  // circuit ran in 2 stages instead of 3, 174-207 ms against 235-249 in a fast minute and lower in
-  // 4 of 5 alternating rounds in a slow one (262-293 against 271-325); at 16 and 20 qubits, with
-  // no stage saved or a single block left for two threads, 5-10% slower. So: fewer stages, and
-  // 16 blocks or more per stage to share between threads.
-  if (pick && wide_block_bits<Real>() > block_bits_ && circuit.num_qubits - wide_block_bits<Real>() >= 4) {
-    std::vector<StagePlan> wide = schedule_stages(circuit, order, wide_block_bits<Real>(), kContiguousBits);
-    if (wide.size() < plans.size()) {
-      plans = std::move(wide);
-      block_bits_ = wide_block_bits<Real>();
-    }
-  }
+  std::vector<StagePlan> plans =
+      pick ? plan_stages(circuit, order, block_bits_, block_bits_, wide_block_bits<Real>())
+           : schedule_stages(circuit, order, block_bits_, kContiguousBits);
   for (StagePlan& plan : plans) {
     Stage s;
     if (plan.whole_state) {

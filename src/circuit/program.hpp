@@ -60,9 +60,10 @@ std::vector<StagePlan> schedule_stages(const Circuit& c, const std::vector<std::
 
 // The stages for a default block size: of max_bits and max_bits - 1 qubits, the one giving fewer
 // stages (each costs a pass over memory); on a tie the smaller, whose blocks leave room in the L2
-// for the second buffer permutations write into. `chosen` receives the block size.
+// for the second buffer permutations write into. A wider `wide_bits` (0: none) wins only with
+// fewer stages still and 16 blocks or more per stage. `chosen` receives the block size.
 std::vector<StagePlan> plan_stages(const Circuit& c, const std::vector<std::size_t>& order, int max_bits,
-                                   int& chosen);
+                                   int& chosen, int wide_bits = 0);
 
 // An affine permutation of a block (a run of X/CX) as core::simd applies it in one out-of-place
 // copy: output vector w reads vector src(w) = lo[w & (2^lo_bits - 1)] ^ hi[w >> lo_bits] of the
