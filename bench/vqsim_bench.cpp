@@ -1,6 +1,8 @@
-// vqsim's benchmarks (issue 4): single gates, the 4-layer hardware-efficient circuit, <TFIM>,
-// adjoint gradients, a LiH-sized VQE evaluation, and an in-place streaming pass over a state of
-// the same size, so every time can be read as "equivalent passes" (the `passes` counter).
+// vqsim's benchmarks: single gates, the 4-layer hardware-efficient circuit, <TFIM>, adjoint
+// gradients, a LiH-sized VQE evaluation, molecular-like Hamiltonians of thousands of terms,
+// UCC-like circuits of Pauli rotations, QAOA on random 3-regular graphs, and an in-place
+// streaming pass over a state of the same size, so every time can be read as "equivalent passes"
+// (the `passes` counter).
 //
 //   vqsim_bench [--min_qubits=12] [--max_qubits=24] [--qubit_step=4] [--repetitions=3]
 //               [--benchmark_* flags]
@@ -27,6 +29,7 @@
 #include "core/state_vector.hpp"
 #include "gradient/evaluator.hpp"
 #include "observable/pauli_sum.hpp"
+#include "qaoa/qaoa.hpp"
 #include "workloads.hpp"
 
 namespace vqsim::bench {
@@ -368,6 +371,135 @@ void BM_LiH(benchmark::State& state, EvalKind kind) {
   });
 }
 
+// A Pauli sum and the state it is measured on (prepared once, outside the timing).
+template <class R>
+struct ExpectationFixture : FixtureBase {
+  ExpectationFixture(const circuit::Circuit& c, observable::PauliSum observable)
+      : h(std::move(observable)), psi(c.num_qubits), out(c.num_qubits) {
+    circuit::AngleTable angles;
+    angles.fill(c, {});
+    circuit::Program<R> program(c, 0, true, circuit::Start::Zero);
+    program.refill(angles);
+    program.run(psi);
+  }
+  observable::PauliSum h;
+  core::StateVector<R> psi, out;
+};
+
+template <class R>
+ExpectationFixture<R>& molecular_fixture(int n) {
+  return cache().fixture<ExpectationFixture<R>>(
+      std::string(precision_name<R>()) + "/mol/" + std::to_string(n), [&] {
+        return std::make_unique<ExpectationFixture<R>>(entangled_state_circuit(n),
+                                                       molecular_like(n, molecular_terms(n)));
+      });
+}
+
+// <H> of a molecular-like Hamiltonian (molecular_terms(n) terms: Z, ZZ and Jordan-Wigner
+// double-excitation strings) on an entangled state.
+template <class R>
+void BM_MolecularExpectation(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  auto& f = molecular_fixture<R>(n);
+  for (auto _ : state) benchmark::DoNotOptimize(f.h.expectation(f.psi));
+  set_passes_counter<R>(state, n);
+  state.counters["terms"] = static_cast<double>(f.h.terms().size());
+}
+
+// H|psi> for the same Hamiltonian (the adjoint gradient's lambda).
+template <class R>
+void BM_MolecularApply(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  auto& f = molecular_fixture<R>(n);
+  for (auto _ : state) {
+    f.h.apply(f.psi, f.out);
+    benchmark::ClobberMemory();
+  }
+  set_passes_counter<R>(state, n);
+  state.counters["terms"] = static_cast<double>(f.h.terms().size());
+}
+
+// The UCC-like circuit alone (400 Pauli rotations, each its own angle), as an evaluation runs it.
+template <class R>
+void BM_UccCircuit(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const circuit::Circuit c = ucc_like_circuit(n);
+  const std::vector<double> theta = random_parameters(c.num_parameters(), kSeed);
+  circuit::AngleTable angles;
+  circuit::Program<R> program(c, 0, true, circuit::Start::Zero);
+  auto& sv = cache().get<R>(StateCache::kScratch, n);
+  for (auto _ : state) {
+    angles.fill(c, theta);
+    program.refill(angles);
+    program.run(sv);
+    benchmark::ClobberMemory();
+  }
+  set_passes_counter<R>(state, n);
+  state.counters["gates"] = static_cast<double>(c.gates.size());
+  state.counters["stages"] = static_cast<double>(program.num_stages());
+}
+
+// The UCC-like circuit's energy (ucc_hamiltonian: its diagonal and n excitation strings) or energy
+// and adjoint gradient over its 400 angles.
+template <class R, class EvaluatorT>
+void BM_Ucc(benchmark::State& state, EvalKind kind) {
+  const int n = static_cast<int>(state.range(0));
+  run_evaluator<R, EvaluatorT>(state, "ucc/" + std::to_string(n), kind,
+                               [&] { return std::pair(ucc_like_circuit(n), ucc_hamiltonian(n)); });
+}
+
+// MaxCut QAOA on a random 3-regular graph with p layers, as the service builds it
+// (qaoa::circuit: H layer, per layer RZZ on every edge sharing gamma_k, RX on every qubit sharing
+// beta_k): the circuit alone, the energy, or energy and adjoint gradient (2p shared angles).
+qaoa::CostProblem qaoa_problem(int n) {
+  return qaoa::maxcut(n, random_regular_graph(n));
+}
+
+template <class R>
+void BM_QaoaCircuit(benchmark::State& state, int layers) {
+  const int n = static_cast<int>(state.range(0));
+  const circuit::Circuit c = qaoa::circuit(qaoa_problem(n), layers);
+  const std::vector<double> theta = qaoa::ramp_start(layers);
+  circuit::AngleTable angles;
+  circuit::Program<R> program(c, 0, true, circuit::Start::Zero);
+  auto& sv = cache().get<R>(StateCache::kScratch, n);
+  for (auto _ : state) {
+    angles.fill(c, theta);
+    program.refill(angles);
+    program.run(sv);
+    benchmark::ClobberMemory();
+  }
+  set_passes_counter<R>(state, n);
+  state.counters["gates"] = static_cast<double>(c.gates.size());
+  state.counters["stages"] = static_cast<double>(program.num_stages());
+}
+
+template <class R, class EvaluatorT>
+void BM_Qaoa(benchmark::State& state, int layers, EvalKind kind) {
+  const int n = static_cast<int>(state.range(0));
+  run_evaluator<R, EvaluatorT>(state, "qaoa" + std::to_string(layers) + "/" + std::to_string(n), kind, [&] {
+    const qaoa::CostProblem problem = qaoa_problem(n);
+    return std::pair(qaoa::circuit(problem, layers), problem.hamiltonian);
+  });
+}
+
+// QAOA's final analysis of a p = 3 state: the 10 most likely outcomes and the expected objective.
+template <class R>
+void BM_QaoaAnalysis(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const qaoa::CostProblem problem = qaoa_problem(n);
+  const circuit::Circuit c = qaoa::circuit(problem, 3);
+  circuit::AngleTable angles;
+  angles.fill(c, qaoa::ramp_start(3));
+  circuit::Program<R> program(c, 0, true, circuit::Start::Zero);
+  auto& sv = cache().get<R>(StateCache::kScratch, n);
+  program.refill(angles);
+  program.run(sv);
+  const double energy = problem.hamiltonian.expectation(sv);
+  for (auto _ : state) benchmark::DoNotOptimize(qaoa::analyse(problem, sv, energy, 10, false));
+  set_passes_counter<R>(state, n);
+}
+
 struct Options {
   int min_qubits = 12;
   int max_qubits = 24;
@@ -443,6 +575,32 @@ void register_evaluators(int n, const Options& o) {
             n, o);
 }
 
+// The users' workloads beyond HEA/TFIM (double precision): molecular-like <H> and H|psi>,
+// UCC-like circuits, QAOA p = 3 (and p = 1, 5 at 20 qubits).
+void register_workloads(int n, const Options& o) {
+  using E = gradient::Evaluator;
+  auto add = [&](const std::string& name, auto&&... args) {
+    configure(benchmark::RegisterBenchmark(("f64/" + name).c_str(), args...), n, o);
+  };
+  if (n >= 12) {
+    add("mol/expectation", BM_MolecularExpectation<double>);
+    add("mol/apply", BM_MolecularApply<double>);
+    add("ucc/circuit", BM_UccCircuit<double>);
+    add("ucc/energy", BM_Ucc<double, E>, EvalKind::Energy);
+    add("ucc/adjoint_gradient", BM_Ucc<double, E>, EvalKind::AdjointGradient);
+  }
+  if (n >= 16) {
+    add("qaoa/circuit", BM_QaoaCircuit<double>, 3);
+    add("qaoa/energy", BM_Qaoa<double, E>, 3, EvalKind::Energy);
+    add("qaoa/adjoint_gradient", BM_Qaoa<double, E>, 3, EvalKind::AdjointGradient);
+    add("qaoa/analysis", BM_QaoaAnalysis<double>);
+  }
+  if (n == 20) {
+    add("qaoa_p1/adjoint_gradient", BM_Qaoa<double, E>, 1, EvalKind::AdjointGradient);
+    add("qaoa_p5/adjoint_gradient", BM_Qaoa<double, E>, 5, EvalKind::AdjointGradient);
+  }
+}
+
 // Reads and removes our own --name=value flags; the rest goes to Google Benchmark.
 bool take_flag(int& argc, char** argv, std::string_view name, int& value) {
   const std::string prefix = "--" + std::string(name) + "=";
@@ -482,6 +640,7 @@ int main(int argc, char** argv) {
     register_evaluators<double, vqsim::gradient::Evaluator>(n, o);
     register_size<float>(n, o, false);
     register_evaluators<float, vqsim::gradient::FloatEvaluator>(n, o);
+    register_workloads(n, o);
   }
   configure(benchmark::RegisterBenchmark("f64/lih/energy", BM_LiH<double, vqsim::gradient::Evaluator>,
                                          EvalKind::Energy),

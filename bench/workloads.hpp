@@ -1,5 +1,6 @@
-// The benchmark workloads: the hardware-efficient circuit, the TFIM chain, and a
-// LiH-sized synthetic Hamiltonian. Seeded, so every run times the same problem.
+// The benchmark workloads: the hardware-efficient circuit, the TFIM chain, molecular-like
+// Hamiltonians, UCC-like circuits and QAOA on random 3-regular graphs. Seeded, so every run times
+// the same problem.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include "circuit/circuit.hpp"
 #include "core/kernels.hpp"
 #include "observable/pauli_sum.hpp"
+#include "qaoa/qaoa.hpp"
 
 namespace vqsim::bench {
 
@@ -106,6 +108,96 @@ inline observable::PauliSum molecular_like(int num_qubits = 12, int num_terms = 
     add(m, coefficient(0.05));
   }
   return observable::PauliSum(num_qubits, terms);
+}
+
+// RY(0.1 + 0.37 k) on every qubit, CX(q, q + 1), RX(0.2 + 0.29 k) on every qubit, all constant:
+// an entangled state with no zero amplitude, for expectation values of large Pauli sums.
+inline circuit::Circuit entangled_state_circuit(int num_qubits) {
+  circuit::Circuit c;
+  c.num_qubits = num_qubits;
+  for (int q = 0; q < num_qubits; ++q)
+    c.gates.push_back(make_gate(circuit::GateKind::RY, {q}, {0.1 + 0.37 * q}));
+  for (int q = 0; q + 1 < num_qubits; ++q) c.gates.push_back(make_gate(circuit::GateKind::CX, {q, q + 1}));
+  for (int q = 0; q < num_qubits; ++q)
+    c.gates.push_back(make_gate(circuit::GateKind::RX, {q}, {0.2 + 0.29 * q}));
+  return c;
+}
+
+// The term counts of the molecular-like benchmark Hamiltonians by size (LiH-sized at 12 qubits).
+inline int molecular_terms(int num_qubits) {
+  return num_qubits <= 12 ? 631 : num_qubits <= 16 ? 1500 : num_qubits <= 20 ? 3000 : 5000;
+}
+
+// A UCC-like circuit: Hartree-Fock X gates on the lower half of the qubits, then `rotations`
+// pauli_rotations, 8 per seeded double excitation (occupied i < j, virtual a < b): the 8 strings
+// of the Jordan-Wigner expansion of a_a^+ a_b^+ a_j a_i - h.c. (odd numbers of Y), Z on the qubits
+// strictly between i and j and between a and b, each string its own parameter (so the circuit
+// does not collapse back to Hartree-Fock, as equal angles with equal signs would).
+inline circuit::Circuit ucc_like_circuit(int num_qubits, int rotations = 400, std::uint64_t seed = 11) {
+  std::mt19937_64 rng(seed);
+  circuit::Circuit c;
+  c.num_qubits = num_qubits;
+  const int occupied = num_qubits / 2;
+  for (int q = 0; q < occupied; ++q) c.gates.push_back(make_gate(circuit::GateKind::X, {q}));
+  static constexpr const char* kStrings[] = {"XXXY", "XXYX", "XYXX", "YXXX", "YYYX", "YYXY", "YXYY", "XYYY"};
+  int p = 0;
+  while (p < rotations) {
+    std::set<int> occ, vir;
+    while (occ.size() < 2) occ.insert(static_cast<int>(rng() % static_cast<std::uint64_t>(occupied)));
+    while (vir.size() < 2)
+      vir.insert(occupied + static_cast<int>(rng() % static_cast<std::uint64_t>(num_qubits - occupied)));
+    const int q[4] = {*occ.begin(), *occ.rbegin(), *vir.begin(), *vir.rbegin()};
+    for (const char* s : kStrings) {
+      if (p == rotations) break;
+      // pauli[size - 1 - k] acts on qubits[k]: the string's first letter on q[0].
+      std::vector<int> qubits;
+      std::string pauli;
+      auto add = [&](int qubit, char letter) {
+        qubits.push_back(qubit);
+        pauli.insert(pauli.begin(), letter);
+      };
+      add(q[0], s[0]);
+      for (int z = q[0] + 1; z < q[1]; ++z) add(z, 'Z');
+      add(q[1], s[1]);
+      add(q[2], s[2]);
+      for (int z = q[2] + 1; z < q[3]; ++z) add(z, 'Z');
+      add(q[3], s[3]);
+      c.parameter_names.push_back("t[" + std::to_string(p) + "]");
+      c.gates.push_back(circuit::Gate{circuit::GateKind::PauliRotation,
+                                      std::move(qubits),
+                                      {circuit::AffineAngle{0.0, {{p, 1.0}}}},
+                                      std::move(pauli)});
+      ++p;
+    }
+  }
+  return c;
+}
+
+// The Hamiltonian of the UCC benchmarks: the diagonal of molecular_like (identity, every Z_i and
+// Z_i Z_j) and num_qubits excitation strings: what a UCC energy costs beyond the circuit.
+inline observable::PauliSum ucc_hamiltonian(int num_qubits) {
+  return molecular_like(num_qubits, 1 + num_qubits + num_qubits * (num_qubits - 1) / 2 + num_qubits, 5);
+}
+
+// A random d-regular simple graph on n nodes (the configuration model, restarted until no loop or
+// repeated edge appears), unit weights.
+inline std::vector<qaoa::Edge> random_regular_graph(int num_nodes, int degree = 3, std::uint64_t seed = 3) {
+  std::mt19937_64 rng(seed);
+  for (;;) {
+    std::vector<int> stubs;
+    for (int v = 0; v < num_nodes; ++v)
+      for (int k = 0; k < degree; ++k) stubs.push_back(v);
+    for (std::size_t i = stubs.size(); i > 1; --i) std::swap(stubs[i - 1], stubs[rng() % i]);
+    std::set<std::pair<int, int>> seen;
+    std::vector<qaoa::Edge> edges;
+    bool ok = true;
+    for (std::size_t i = 0; ok && i + 1 < stubs.size(); i += 2) {
+      const int u = std::min(stubs[i], stubs[i + 1]), v = std::max(stubs[i], stubs[i + 1]);
+      ok = u != v && seen.insert({u, v}).second;
+      edges.push_back({u, v, 1.0});
+    }
+    if (ok) return edges;
+  }
 }
 
 }  // namespace vqsim::bench
