@@ -193,6 +193,79 @@ Mat2 target_matrix_derivative(GateKind kind, const std::vector<double>& a, int j
   }
 }
 
+bool is_diagonal_gate(const Gate& g) {
+  switch (g.kind) {
+    case GateKind::I:
+    case GateKind::Z:
+    case GateKind::S:
+    case GateKind::Sdg:
+    case GateKind::T:
+    case GateKind::Tdg:
+    case GateKind::RZ:
+    case GateKind::P:
+    case GateKind::CZ:
+    case GateKind::CP:
+    case GateKind::CRZ:
+    case GateKind::RZZ: return true;
+    case GateKind::PauliRotation: return pauli_masks(g).x_mask == 0;
+    default: return false;
+  }
+}
+
+QubitAction qubit_action(const Gate& gate) {
+  std::uint64_t all = 0;
+  for (int q : gate.qubits) all |= std::uint64_t{1} << q;
+  if (is_diagonal_gate(gate)) return {all, 0};
+  if (gate.kind == GateKind::RXX || gate.kind == GateKind::RYY || gate.kind == GateKind::PauliRotation) {
+    const core::PauliMasks pm = pauli_masks(gate);
+    return {all & ~pm.x_mask, pm.x_mask};
+  }
+  std::uint64_t controls = 0;
+  for (int c = 0; c < num_controls(gate.kind); ++c)
+    controls |= std::uint64_t{1} << gate.qubits[static_cast<std::size_t>(c)];
+  return {controls, all & ~controls};
+}
+
+std::uint64_t block_qubits(const Gate& gate) {
+  if (is_diagonal_gate(gate)) return 0;
+  if (gate.kind == GateKind::RXX || gate.kind == GateKind::RYY || gate.kind == GateKind::PauliRotation)
+    return pauli_masks(gate).x_mask;
+  std::uint64_t all = 0;
+  for (int q : gate.qubits) all |= std::uint64_t{1} << q;
+  return all;
+}
+
+std::vector<WalshTerm> diagonal_walsh(const Gate& g) {
+  using std::numbers::pi;
+  const auto bit = [&](std::size_t i) { return std::uint64_t{1} << g.qubits[i]; };
+  // P(l) = diag(1, e^{il}) = exp(i l (1 - chi_q) / 2); Z, S, T and their inverses are fixed P's.
+  auto phase = [&](double per_angle, double constant) {
+    return std::vector<WalshTerm>{{0, per_angle / 2, constant / 2}, {bit(0), -per_angle / 2, -constant / 2}};
+  };
+  // CP(l) = exp(i l x_c x_t) = exp(i l (1 - chi_c - chi_t + chi_ct) / 4).
+  auto controlled_phase = [&](double per_angle, double constant) {
+    const double a = per_angle / 4, b = constant / 4;
+    return std::vector<WalshTerm>{{0, a, b}, {bit(0), -a, -b}, {bit(1), -a, -b}, {bit(0) | bit(1), a, b}};
+  };
+  switch (g.kind) {
+    case GateKind::I: return {};
+    case GateKind::Z: return phase(0, pi);
+    case GateKind::S: return phase(0, pi / 2);
+    case GateKind::Sdg: return phase(0, -pi / 2);
+    case GateKind::T: return phase(0, pi / 4);
+    case GateKind::Tdg: return phase(0, -pi / 4);
+    case GateKind::P: return phase(1, 0);
+    case GateKind::RZ: return {{bit(0), -0.5, 0}};  // exp(-i a/2 Z)
+    case GateKind::CZ: return controlled_phase(0, pi);
+    case GateKind::CP: return controlled_phase(1, 0);
+    // exp(-i a/2 Z_t) where x_c = 1: -a/2 chi_t (1 - chi_c) / 2.
+    case GateKind::CRZ: return {{bit(1), -0.25, 0}, {bit(0) | bit(1), 0.25, 0}};
+    case GateKind::RZZ: return {{bit(0) | bit(1), -0.5, 0}};
+    case GateKind::PauliRotation: return {{pauli_masks(g).z_mask, -0.5, 0}};
+    default: return {};
+  }
+}
+
 core::PauliMasks pauli_masks(const Gate& gate) {
   std::string label;
   switch (gate.kind) {

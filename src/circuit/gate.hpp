@@ -87,6 +87,33 @@ core::Mat2 target_matrix_derivative(GateKind kind, const std::vector<double>& an
 // Number of control qubits (the target matrix acts where all controls are 1).
 int num_controls(GateKind kind);
 
+// How a gate acts on its qubits: `diagonal` where it is diagonal in the computational basis
+// (controls, the Z part of a Pauli string, every qubit of a diagonal gate), `mixing` where it is
+// not. Two gates commute when every qubit they share is diagonal for both, which is what lets the
+// stage scheduler move diagonal gates and Z strings across each other.
+struct QubitAction {
+  std::uint64_t diagonal = 0;
+  std::uint64_t mixing = 0;
+};
+QubitAction qubit_action(const Gate& gate);
+// The qubits a compiled stage must hold locally to run the gate in a block: none for a diagonal
+// gate (its phase reads the index bits wherever they are), the X/Y qubits of a Pauli rotation,
+// every qubit of any other gate.
+std::uint64_t block_qubits(const Gate& gate);
+// True for gates whose matrix is diagonal (RZ, P, Z, S, T, CZ, CP, CRZ, RZZ, Z-only rotations).
+bool is_diagonal_gate(const Gate& g);
+
+// A diagonal gate as exp(i sum_t (per_angle_t * a + constant_t) chi_{z_t}(x)), chi_z(x) =
+// (-1)^{|x & z|} and a the gate's first angle (0 for fixed gates): its phase's Walsh expansion,
+// z_t = 0 the global phase. Exact for every diagonal kind, and affine in the angle, so
+// derivatives follow.
+struct WalshTerm {
+  std::uint64_t z = 0;
+  double per_angle = 0.0;
+  double constant = 0.0;
+};
+std::vector<WalshTerm> diagonal_walsh(const Gate& g);
+
 // Kinds whose angles enter as exp(-i a G) with G of eigenvalues {0, +-1/2} on a controlled
 // subspace need the four-term shift rule; all others have a two-term rule.
 bool needs_four_term_shift(GateKind kind, int angle_index);

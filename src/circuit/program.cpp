@@ -43,18 +43,6 @@ bool is_fusable_one_qubit(GateKind k) {
   }
 }
 
-// Controlled one-qubit kinds run by the matrix kernel on the control subspace.
-bool is_controlled_matrix(GateKind k) {
-  switch (k) {
-    case GateKind::CY:
-    case GateKind::CH:
-    case GateKind::CRX:
-    case GateKind::CRY:
-    case GateKind::CU3: return true;
-    default: return false;
-  }
-}
-
 core::Mat2 mat_mul(const core::Mat2& a, const core::Mat2& b) {
   auto mul = [](cplx x, cplx y) {
     return cplx(x.real() * y.real() - x.imag() * y.imag(), x.real() * y.imag() + x.imag() * y.real());
@@ -67,8 +55,7 @@ inline cplx cmul(cplx x, cplx y) {
   return {x.real() * y.real() - x.imag() * y.imag(), x.real() * y.imag() + x.imag() * y.real()};
 }
 
-// Scalar block versions of the gates the vector kernels leave out (swaps, non-diagonal Pauli
-// rotations, diagonals straddling the table split). All masks are local to the block.
+// The scalar block version of the gates the vector kernels leave out (swaps); masks are local.
 template <class Real>
 void block_swap(Real* p, int bits, u64 cmask, int a, int b) {
   const u64 am = u64{1} << a, bm = u64{1} << b, n = u64{1} << bits;
@@ -80,64 +67,7 @@ void block_swap(Real* p, int bits, u64 cmask, int a, int b) {
   }
 }
 
-template <class Real>
-void block_pauli_rotation(Real* p, int bits, const core::PauliMasks& pm, double theta) {
-  const double c = std::cos(theta / 2), s = std::sin(theta / 2);
-  const cplx f = cmul(cplx(0, -s), core::i_power(pm.y_count));
-  const u64 n = u64{1} << bits;
-  const u64 top = u64{1} << (63 - std::countl_zero(pm.x_mask));
-  for (u64 x = 0; x < n; ++x) {
-    if (x & top) continue;
-    const u64 y = x ^ pm.x_mask;
-    const double sy = core::parity_sign(y & pm.z_mask), sx = core::parity_sign(x & pm.z_mask);
-    const double axr = static_cast<double>(p[2 * x]), axi = static_cast<double>(p[2 * x + 1]);
-    const double ayr = static_cast<double>(p[2 * y]), ayi = static_cast<double>(p[2 * y + 1]);
-    const double fxr = f.real() * sy, fxi = f.imag() * sy, fyr = f.real() * sx, fyi = f.imag() * sx;
-    p[2 * x] = static_cast<Real>(c * axr + fxr * ayr - fxi * ayi);
-    p[2 * x + 1] = static_cast<Real>(c * axi + fxr * ayi + fxi * ayr);
-    p[2 * y] = static_cast<Real>(c * ayr + fyr * axr - fyi * axi);
-    p[2 * y + 1] = static_cast<Real>(c * ayi + fyr * axi + fyi * axr);
-  }
-}
-
-template <class Real>
-void block_diagonal_gate(Real* p, int bits, const std::vector<int>& local, const std::vector<cplx>& phases) {
-  const u64 n = u64{1} << bits;
-  for (u64 x = 0; x < n; ++x) {
-    std::size_t k = 0;
-    for (std::size_t j = 0; j < local.size(); ++j) k |= ((x >> local[j]) & 1) << j;
-    const cplx ph = phases[k];
-    const double ar = static_cast<double>(p[2 * x]), ai = static_cast<double>(p[2 * x + 1]);
-    p[2 * x] = static_cast<Real>(ar * ph.real() - ai * ph.imag());
-    p[2 * x + 1] = static_cast<Real>(ar * ph.imag() + ai * ph.real());
-  }
-}
-
-core::PauliMasks local_pauli(const Gate& g, const BlockLayout& l) {
-  core::PauliMasks pm = pauli_masks(g);
-  return {l.local_mask(pm.x_mask), l.local_mask(pm.z_mask), pm.y_count};
-}
-
 }  // namespace
-
-bool is_diagonal_gate(const Gate& g) {
-  switch (g.kind) {
-    case GateKind::I:
-    case GateKind::Z:
-    case GateKind::S:
-    case GateKind::Sdg:
-    case GateKind::T:
-    case GateKind::Tdg:
-    case GateKind::RZ:
-    case GateKind::P:
-    case GateKind::CZ:
-    case GateKind::CP:
-    case GateKind::CRZ:
-    case GateKind::RZZ: return true;
-    case GateKind::PauliRotation: return pauli_masks(g).x_mask == 0;
-    default: return false;
-  }
-}
 
 void diagonal_phases(const Gate& g, const std::vector<double>& angles, std::vector<cplx>& phases) {
   const std::size_t k = g.qubits.size();
@@ -246,21 +176,32 @@ int default_block_bits<float>(int vectors) {
 
 namespace {
 
-// One greedy stage over `remaining`: every gate that neither depends on a deferred gate nor
-// overflows kb qubits, taking only gates inside `allowed`. Returns the qubits used; the gates
-// taken go to `taken` (if given), the others to `rest`.
-u64 greedy_stage(const std::vector<u64>& masks, const std::vector<std::size_t>& remaining, u64 low,
+// What the scheduler needs of a gate: the qubits a block must hold to run it, and how it acts on
+// its qubits (two gates may swap places when every qubit they share is diagonal for both).
+struct GateMasks {
+  u64 need = 0;
+  u64 diagonal = 0;
+  u64 mixing = 0;
+};
+
+// One greedy stage over `remaining`: every gate that commutes with every deferred gate before it
+// and does not overflow kb qubits, taking only gates whose qubits lie inside `allowed`. Returns
+// the qubits used; the gates taken go to `taken` (if given), the others to `rest`.
+u64 greedy_stage(const std::vector<GateMasks>& masks, const std::vector<std::size_t>& remaining, u64 low,
                  u64 allowed, int kb, std::vector<std::size_t>* taken, std::vector<std::size_t>& rest) {
-  u64 used = low, blocked = 0;
+  u64 used = low, blocked_mixing = 0, blocked_diagonal = 0;
   rest.clear();
   for (std::size_t gi : remaining) {
-    const u64 qm = masks[gi];
-    if ((qm & blocked) == 0 && (qm & ~allowed) == 0 && std::popcount(used | qm) <= kb) {
-      used |= qm;
+    const GateMasks& m = masks[gi];
+    const bool commutes =
+        (m.mixing & (blocked_mixing | blocked_diagonal)) == 0 && (m.diagonal & blocked_mixing) == 0;
+    if (commutes && (m.need & ~allowed) == 0 && std::popcount(used | m.need) <= kb) {
+      used |= m.need;
       if (taken != nullptr) taken->push_back(gi);
     } else {
       rest.push_back(gi);
-      blocked |= qm;
+      blocked_mixing |= m.mixing;
+      blocked_diagonal |= m.diagonal;
     }
   }
   return used;
@@ -279,7 +220,7 @@ struct StageScore {
   }
 };
 
-StageScore score_rest(const std::vector<u64>& masks, std::vector<std::size_t> rest, std::size_t taken,
+StageScore score_rest(const std::vector<GateMasks>& masks, std::vector<std::size_t> rest, std::size_t taken,
                       u64 low, u64 all, int kb, int horizon) {
   std::vector<std::size_t> next;
   int stages = 1;
@@ -302,8 +243,11 @@ std::vector<StagePlan> schedule_stages(const Circuit& c, const std::vector<std::
   const int cb = std::min(contiguous_bits, kb);
   const u64 low = (u64{1} << cb) - 1;
   const u64 all = (n >= 64) ? ~u64{0} : (u64{1} << n) - 1;
-  std::vector<u64> masks(c.gates.size());
-  for (std::size_t gi : order) masks[gi] = qubit_mask(c.gates[gi]);
+  std::vector<GateMasks> masks(c.gates.size());
+  for (std::size_t gi : order) {
+    const QubitAction a = qubit_action(c.gates[gi]);
+    masks[gi] = {block_qubits(c.gates[gi]), a.diagonal, a.mixing};
+  }
   // Lookahead: besides plain greedy, each stage tries windows of consecutive free qubits (by
   // index, and by the order in which the remaining gates first touch them) and keeps the one
   // after which greedy stages finish soonest. On a chain-entangled ansatz the greedy first
@@ -331,8 +275,8 @@ std::vector<StagePlan> schedule_stages(const Circuit& c, const std::vector<std::
       for (int q = cb; q < n; ++q) orders[0].push_back(q);
       u64 seen = low;
       for (std::size_t gi : head) {
-        for (u64 m = masks[gi] & ~seen; m != 0; m &= m - 1) orders[1].push_back(std::countr_zero(m));
-        seen |= masks[gi];
+        for (u64 m = masks[gi].need & ~seen; m != 0; m &= m - 1) orders[1].push_back(std::countr_zero(m));
+        seen |= masks[gi].need;
       }
       for (int q = cb; q < n; ++q)
         if (!((seen >> q) & 1)) orders[1].push_back(q);
@@ -479,11 +423,7 @@ Program<Real>::Program(const Circuit& circuit, int block_bits, bool fuse, Start 
         case OpKind::Matrix1: offset += 8; break;
         case OpKind::RealMatrix1: offset += 4; break;
         case OpKind::Tile: offset += 8 * op.slots.size(); break;
-        case OpKind::Diagonal: {
-          const int rb = std::min(s.layout.bits, 8);
-          offset += (std::size_t{4} << rb) + (std::size_t{2} << (s.layout.bits - rb));
-          break;
-        }
+        case OpKind::Diagonal: offset += op.diag.table_reals(); break;
         default: break;
       }
     }
@@ -501,39 +441,44 @@ template <class Real>
 void Program<Real>::build_ops(Stage& s, const std::vector<std::size_t>& gates, bool fuse) {
   const BlockLayout& l = s.layout;
   std::vector<int> last_one_qubit(static_cast<std::size_t>(l.bits), -1);  // fusable op per local qubit
+  // Diagonal gates gather into one merged diagonal until a gate that mixes one of its qubits
+  // comes; it then runs there (everything between commutes with it).
   Op diag = make_op(OpKind::Diagonal);
-  u64 diag_mask = 0;
-  const int rb = std::min(l.bits, 8);
   auto invalidate = [&](u64 local) {
     for (; local != 0; local &= local - 1)
       last_one_qubit[static_cast<std::size_t>(std::countr_zero(local))] = -1;
   };
   auto flush_diag = [&] {
     if (diag.diag.empty()) return;
-    std::vector<DiagTerm> straddling;
-    Op merged = make_op(OpKind::Diagonal);
-    for (DiagTerm& t : diag.diag) (t.group < 0 ? straddling : merged.diag).push_back(t);
-    if (!merged.diag.empty()) s.ops.push_back(std::move(merged));
-    for (DiagTerm& t : straddling) s.ops.push_back(make_op(OpKind::Generic, 0, 0, {t.gate}));
-    invalidate(diag_mask);
+    diag.diag.plan(l);
+    diag.gates = diag.diag.gates();
+    invalidate(l.local_mask(diag.diag.qubits() & ~l.outer_mask));
+    s.ops.push_back(std::move(diag));
     diag = make_op(OpKind::Diagonal);
-    diag_mask = 0;
   };
   for (std::size_t gi : gates) {
     const Gate& g = circuit_.gates[gi];
-    const u64 local = l.local_mask(qubit_mask(g));
     if (g.kind == GateKind::I) continue;
-    if (fuse && is_diagonal_gate(g)) {
-      DiagTerm t{gi, {}, 0};
-      for (int q : g.qubits) t.local.push_back(l.local_qubit(q));
-      const bool low = std::all_of(t.local.begin(), t.local.end(), [&](int q) { return q < rb; });
-      const bool high = std::all_of(t.local.begin(), t.local.end(), [&](int q) { return q >= rb; });
-      t.group = low ? 0 : high ? 1 : -1;
-      diag.diag.push_back(std::move(t));
-      diag_mask |= local;
+    if (is_diagonal_gate(g)) {
+      diag.diag.add(g, gi);
+      if (!fuse) flush_diag();
       continue;
     }
-    if (local & diag_mask) flush_diag();
+    if (qubit_action(g).mixing & diag.diag.qubits()) flush_diag();
+    if (is_pauli_kind(g.kind)) {  // X/Y on its block qubits, the Z string read from the index
+      Op* last = s.ops.empty() ? nullptr : &s.ops.back();
+      if (fuse && last != nullptr && last->kind == OpKind::Family && last->family.accepts(g, l)) {
+        last->family.add(g, gi, l);
+        last->gates.push_back(gi);
+      } else {
+        Op op = make_op(OpKind::Family, 0, 0, {gi});
+        op.family.add(g, gi, l);
+        s.ops.push_back(std::move(op));
+      }
+      invalidate(l.local_mask(qubit_mask(g) & ~l.outer_mask));  // its Z string too
+      continue;
+    }
+    const u64 local = l.local_mask(qubit_mask(g));
     const int target = l.local_qubit(g.qubits.back());
     if (fuse && is_fusable_one_qubit(g.kind)) {
       int& last = last_one_qubit[static_cast<std::size_t>(target)];
@@ -556,8 +501,7 @@ void Program<Real>::build_ops(Stage& s, const std::vector<std::size_t>& gates, b
         s.ops.push_back(make_op(OpKind::ControlledX, target, l.local_mask(control_mask(g)), {gi}));
         break;
       default:
-        if (is_fusable_one_qubit(g.kind) || is_controlled_matrix(g.kind) ||
-            (!is_pauli_kind(g.kind) && g.kind != GateKind::Swap && g.kind != GateKind::CSwap))
+        if (g.kind != GateKind::Swap && g.kind != GateKind::CSwap)
           s.ops.push_back(make_op(OpKind::Matrix1, target, l.local_mask(control_mask(g)), {gi}));
         else
           s.ops.push_back(make_op(OpKind::Generic, 0, 0, {gi}));
@@ -606,10 +550,10 @@ template <class Real>
 std::uint64_t Program<Real>::op_mask(const Stage& s, const Op& op) const {
   u64 m = 0;
   switch (op.kind) {
-    case OpKind::Diagonal:
-      for (const DiagTerm& t : op.diag)
-        for (int q : t.local) m |= u64{1} << q;
-      return m;
+    case OpKind::Diagonal: return s.layout.local_mask(op.diag.qubits() & ~s.layout.outer_mask);
+    case OpKind::Family:  // its Z string may reach outside the block
+      for (std::size_t gi : op.gates) m |= qubit_mask(circuit_.gates[gi]) & ~s.layout.outer_mask;
+      return s.layout.local_mask(m);
     case OpKind::Tile:
       for (const Slot& sl : op.slots) m |= u64{1} << sl.qubit;
       return m;
@@ -737,10 +681,9 @@ template <class Real>
 void Program<Real>::refill(const AngleTable& angles) {
   angles_ = &angles;
   prefix_factors(circuit_, prefix_, angles, factors_);
-  std::vector<cplx> phases, row, high;
-  for (const Stage& s : stages_) {
+  for (Stage& s : stages_) {
     double scale = 1.0;  // the factors the stage's scaled rotations drop
-    for (const Op& op : s.ops) {
+    for (Op& op : s.ops) {
       Real* d = data_.data() + op.data;
       switch (op.kind) {
         case OpKind::Matrix1:
@@ -779,24 +722,8 @@ void Program<Real>::refill(const AngleTable& angles) {
           }
           break;
         }
-        case OpKind::Diagonal: {
-          const int bits = s.layout.bits, rb = std::min(bits, 8);
-          const std::size_t row_len = std::size_t{1} << rb, rows = std::size_t{1} << (bits - rb);
-          row.assign(row_len, cplx(1, 0));
-          high.assign(rows, cplx(1, 0));
-          for (const DiagTerm& t : op.diag) {
-            diagonal_phases(circuit_.gates[t.gate], angles[t.gate], phases);
-            auto& table = t.group == 0 ? row : high;
-            const int shift = t.group == 0 ? 0 : rb;
-            for (std::size_t x = 0; x < table.size(); ++x) {
-              std::size_t k = 0;
-              for (std::size_t j = 0; j < t.local.size(); ++j) k |= ((x >> (t.local[j] - shift)) & 1) << j;
-              table[x] = cmul(table[x], phases[k]);
-            }
-          }
-          pack_diagonal_tables(row, high, d);
-          break;
-        }
+        case OpKind::Diagonal: op.diag.refill(angles, false, 1.0, d); break;
+        case OpKind::Family: op.family.refill(angles, false); break;
         default: break;
       }
     }
@@ -821,8 +748,17 @@ bool Program<Real>::needs_alt(const Stage& s) const {
   return std::any_of(s.ops.begin(), s.ops.end(), [](const Op& op) { return op.kind == OpKind::Permutation; });
 }
 
+namespace {
+// Per-thread scratch for the per-block numbers of diagonals and Pauli families (a few KiB).
+double* op_scratch(std::size_t doubles) {
+  thread_local std::vector<double> buffer;
+  if (buffer.size() < doubles) buffer.resize(doubles);
+  return buffer.data();
+}
+}  // namespace
+
 template <class Real>
-Real* Program<Real>::run_block(const Stage& s, Real* p, Real* alt) const {
+Real* Program<Real>::run_block(const Stage& s, Real* p, Real* alt, std::uint64_t base) const {
   const auto& k = core::simd::kernels<Real>();
   const int bits = s.layout.bits;
   for (const Op& op : s.ops) {
@@ -850,26 +786,25 @@ Real* Program<Real>::run_block(const Stage& s, Real* p, Real* alt) const {
       case OpKind::RealMatrix1: k.real_matrix1(p, bits, op.target, d); break;
       case OpKind::Diagonal: {
         const int rb = std::min(bits, 8);
-        k.diagonal(p, bits, d, d + (std::size_t{4} << rb));
+        if (op.diag.has_row_phase())
+          k.diagonal_phase(p, bits, d, d + (std::size_t{4} << rb),
+                           op.diag.row_phase(base, op_scratch(op.diag.row_phase_doubles())));
+        else
+          k.diagonal(p, bits, d, d + (std::size_t{4} << rb));
+        break;
+      }
+      case OpKind::Family: {
+        const PauliFamily& f = op.family;
+        k.pauli_family(p, bits, f.x_local(), f.z_local(), f.pattern_mask(),
+                       f.table(base, op_scratch(f.table_doubles())), f.sigma_y());
         break;
       }
       case OpKind::ControlledX: k.controlled_x(p, bits, op.cmask, op.target); break;
-      case OpKind::Generic: {
+      case OpKind::Generic: {  // swaps
         const Gate& g = circuit_.gates[op.gates.front()];
-        const auto& a = (*angles_)[op.gates.front()];
-        if (is_diagonal_gate(g)) {
-          std::vector<cplx> phases;
-          diagonal_phases(g, a, phases);
-          std::vector<int> local;
-          for (int q : g.qubits) local.push_back(s.layout.local_qubit(q));
-          block_diagonal_gate(p, bits, local, phases);
-        } else if (g.kind == GateKind::Swap || g.kind == GateKind::CSwap) {
-          const std::size_t n = g.qubits.size();
-          block_swap(p, bits, s.layout.local_mask(control_mask(g)), s.layout.local_qubit(g.qubits[n - 2]),
-                     s.layout.local_qubit(g.qubits[n - 1]));
-        } else {
-          block_pauli_rotation(p, bits, local_pauli(g, s.layout), a[0]);
-        }
+        const std::size_t n = g.qubits.size();
+        block_swap(p, bits, s.layout.local_mask(control_mask(g)), s.layout.local_qubit(g.qubits[n - 2]),
+                   s.layout.local_qubit(g.qubits[n - 1]));
         break;
       }
     }
@@ -955,7 +890,7 @@ void Program<Real>::run(core::StateVector<Real>& sv) {
       core::parallel_blocks(l.num_blocks, sv.size(), [&](u64 b, int thread) {
         Real* p = state + 2 * b * block;
         if (fill) fill_product(p, b * block, block);
-        Real* out = run_block(s, p, alt ? scratch_.buffer(thread, 0) : nullptr);
+        Real* out = run_block(s, p, alt ? scratch_.buffer(thread, 0) : nullptr, b * block);
         if (out != p) std::memcpy(p, out, 2 * block * sizeof(Real));
       });
       continue;
@@ -963,7 +898,7 @@ void Program<Real>::run(core::StateVector<Real>& sv) {
     core::parallel_blocks(l.num_blocks, sv.size(), [&](u64 b, int thread) {
       Real* buf = scratch_.buffer(thread, 0);
       core::gather_block(l, state, b, buf);
-      core::scatter_block(l, state, b, run_block(s, buf, scratch_.buffer(thread, 1)));
+      core::scatter_block(l, state, b, run_block(s, buf, scratch_.buffer(thread, 1), l.block_base(b)));
     });
   }
 }
@@ -989,19 +924,7 @@ void apply_gate_in_block(Real* p, const BlockLayout& l, const Gate& g, const std
     }
     default: break;
   }
-  if (is_pauli_kind(g.kind)) {
-    const double a = inverse ? -angles[0] : angles[0];
-    if (is_diagonal_gate(g)) {
-      std::vector<cplx> phases;
-      diagonal_phases(g, {a}, phases);
-      std::vector<int> local;
-      for (int q : g.qubits) local.push_back(l.local_qubit(q));
-      block_diagonal_gate(p, bits, local, phases);
-    } else {
-      block_pauli_rotation(p, bits, local_pauli(g, l), a);
-    }
-    return;
-  }
+  assert(!is_pauli_kind(g.kind) && !is_diagonal_gate(g));  // stage_ops runs these
   const core::Mat2 m0 = target_matrix(g.kind, angles);
   const core::Mat2 m = inverse ? dagger(m0) : m0;
   Real d[8];
@@ -1012,29 +935,10 @@ void apply_gate_in_block(Real* p, const BlockLayout& l, const Gate& g, const std
   k.matrix1(p, bits, l.local_mask(control_mask(g)), l.local_qubit(g.qubits.back()), d);
 }
 
-template <class Real>
-core::cplx pauli_element_in_block(const Real* lam, const Real* psi, int bits, const core::PauliMasks& pm) {
-  // P|x> = i^y (-1)^{|x & z|} |x ^ x_mask>, so <lam|P|psi> = i^y sum_x conj(lam[x ^ xm]) s(x) psi[x].
-  const u64 n = u64{1} << bits;
-  double re = 0.0, im = 0.0;
-  for (u64 x = 0; x < n; ++x) {
-    const u64 y = x ^ pm.x_mask;
-    const double s = core::parity_sign(x & pm.z_mask);
-    const double lr = static_cast<double>(lam[2 * y]), li = static_cast<double>(lam[2 * y + 1]);
-    const double pr = static_cast<double>(psi[2 * x]), pi = static_cast<double>(psi[2 * x + 1]);
-    re += s * (lr * pr + li * pi);
-    im += s * (lr * pi - li * pr);
-  }
-  return cmul(core::i_power(pm.y_count), cplx(re, im));
-}
-
 template void apply_gate_in_block<double>(double*, const BlockLayout&, const Gate&,
                                           const std::vector<double>&, bool);
 template void apply_gate_in_block<float>(float*, const BlockLayout&, const Gate&, const std::vector<double>&,
                                          bool);
-template core::cplx pauli_element_in_block<double>(const double*, const double*, int,
-                                                   const core::PauliMasks&);
-template core::cplx pauli_element_in_block<float>(const float*, const float*, int, const core::PauliMasks&);
 
 template class Program<double>;
 template class Program<float>;

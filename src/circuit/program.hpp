@@ -1,8 +1,11 @@
 // The compiled form of a circuit: a fusion and cache-blocking pass over the IR, computed once per
 // circuit; the numbers (matrices, diagonal tables) are refilled per parameter vector.
 //
-// The pass cuts the gate list into stages, each touching at most `block_bits` qubits (plus the
-// lowest few, for contiguous gathers), pulling gates forward across gates on disjoint qubits.
+// The pass cuts the gate list into stages, each holding at most `block_bits` qubits (plus the
+// lowest few, for contiguous gathers), pulling gates forward across the gates they commute with
+// (disjoint qubits, or shared qubits where both are diagonal). A stage holds the qubits its gates
+// mix: diagonal gates need none (their phase reads the index bits, in the block or not), Pauli
+// rotations only their X/Y qubits (circuit/stage_ops.hpp).
 // A stage runs block by block: 2^block_bits amplitudes, either a contiguous slice of the state
 // or a strided subspace gathered into a per-thread buffer, so a whole run of gates costs one
 // read+write pass over memory. Inside a stage:
@@ -10,8 +13,10 @@
 //   into register tiles: one sweep of the block applies up to tile_max of them on vector-level
 //   qubits plus any on the qubits inside a vector; RY runs go in scaled form (two FMAs per pair),
 //   the dropped cos/sin factors folded into one other op of the stage;
-// - diagonal gates (RZ, P, Z, S, T, CZ, CP, CRZ, RZZ, Z-only Pauli rotations) merge into one
-//   diagonal applied from factorised tables;
+// - diagonal gates (RZ, P, Z, S, T, CZ, CP, CRZ, RZZ, Z-only Pauli rotations) on any qubits merge
+//   into one diagonal (MergedDiagonal) applied from factorised tables;
+// - Pauli rotations sharing an X mask (the strings of a Jordan-Wigner excitation) run as one
+//   sweep (PauliFamily);
 // - runs of X/CX (lane qubits included) become one affine permutation of the block (one copy);
 //   other X/CX/CCX run as swaps.
 // From |0...0> (Start::Zero), each qubit's leading one-qubit gates are written as a product state
@@ -24,6 +29,7 @@
 
 #include "circuit/circuit.hpp"
 #include "circuit/executor.hpp"
+#include "circuit/stage_ops.hpp"
 #include "core/blocks.hpp"
 #include "core/state_vector.hpp"
 
@@ -43,9 +49,9 @@ inline constexpr int kContiguousBits = 4;
 // Registers up to this size run as a single block (2^16 amplitudes: 1 MiB in double).
 inline constexpr int kSingleBlockQubits = 15;
 
-// A run of gates (indices into the circuit) touching only `qubits` (sorted; local bit j of a
-// block is qubits[j]). When `whole_state` is set, the single gate is too wide for a block and
-// runs on the whole state with the reference kernels.
+// A run of gates (indices into the circuit) whose mixed qubits (block_qubits) lie in `qubits`
+// (sorted; local bit j of a block is qubits[j]). When `whole_state` is set, the single gate is
+// too wide for a block and runs on the whole state with the reference kernels.
 struct StagePlan {
   std::vector<int> qubits;
   std::vector<std::size_t> gates;
@@ -125,7 +131,7 @@ class Program {
   int block_bits() const { return block_bits_; }
 
  private:
-  enum class OpKind { Matrix1, RealMatrix1, Diagonal, ControlledX, Generic, Tile, Permutation };
+  enum class OpKind { Matrix1, RealMatrix1, Diagonal, ControlledX, Generic, Tile, Permutation, Family };
   // One one-qubit matrix of a Tile: the fused gates on one local qubit.
   struct Slot {
     int qubit = 0;  // local
@@ -133,23 +139,19 @@ class Program {
     bool real = false;
     bool rotation = false;  // RY only: [[c, -s], [s, c]], run in scaled form
   };
-  struct DiagTerm {
-    std::size_t gate;
-    std::vector<int> local;  // the gate's qubits, as local bits
-    int group;               // 0: low byte (row table), 1: above it (high table), -1: straddles
-  };
   struct Op {
     OpKind kind = OpKind::Generic;
     int target = 0;           // local
     std::uint64_t cmask = 0;  // local
     std::vector<std::size_t> gates;
-    std::vector<DiagTerm> diag;  // Diagonal: the merged gates
-    std::size_t data = 0;        // offset of this op's numbers in data_
-    std::vector<Slot> slots;     // Tile: vector-level qubits (sorted) first, then lane qubits
-    int tile_k = 0;              // Tile: slots on vector-level qubits
-    bool real = false;           // Tile: every slot real
-    int tile_kind = 0;           // Tile: core::simd TileKind (0 complex, 1 real, 2 scaled rotations)
-    BlockPermutation perm;       // Permutation
+    MergedDiagonal diag;      // Diagonal: the merged gates
+    PauliFamily family;       // Family: Pauli rotations sharing an X mask
+    std::size_t data = 0;     // offset of this op's numbers in data_
+    std::vector<Slot> slots;  // Tile: vector-level qubits (sorted) first, then lane qubits
+    int tile_k = 0;           // Tile: slots on vector-level qubits
+    bool real = false;        // Tile: every slot real
+    int tile_kind = 0;        // Tile: core::simd TileKind (0 complex, 1 real, 2 scaled rotations)
+    BlockPermutation perm;    // Permutation
   };
   static Op make_op(OpKind kind, int target = 0, std::uint64_t cmask = 0,
                     std::vector<std::size_t> gates = {}) {
@@ -174,9 +176,9 @@ class Program {
   void build_permutations(Stage& s) const;
   void choose_sink(Stage& s) const;
   std::uint64_t op_mask(const Stage& s, const Op& op) const;  // local qubits an op touches
-  // Runs a stage's ops on one block at p; `alt` is a second block-sized buffer that
-  // permutations write into. Returns where the result is (p or alt).
-  Real* run_block(const Stage& s, Real* p, Real* alt) const;
+  // Runs a stage's ops on one block at p (global index `base` at its local 0); `alt` is a second
+  // block-sized buffer that permutations write into. Returns where the result is (p or alt).
+  Real* run_block(const Stage& s, Real* p, Real* alt, std::uint64_t base) const;
   bool needs_alt(const Stage& s) const;
 
   // The product state of the prefix gates (prefix_[q] on qubit q): its two tables (from
@@ -200,17 +202,13 @@ class Program {
 };
 
 // Applies one gate (or its inverse) to a block whose layout holds all of the gate's qubits:
-// the block-level counterpart of apply_gate, with the vector kernels where they apply.
+// the block-level counterpart of apply_gate, with the vector kernels where they apply. Not for
+// diagonal gates and Pauli rotations, which MergedDiagonal and PauliFamily run.
 template <class Real>
 void apply_gate_in_block(Real* p, const BlockLayout& l, const Gate& g, const std::vector<double>& angles,
                          bool inverse);
-// <lam|P|psi> over a block, for a Pauli string given by block-local masks.
-template <class Real>
-core::cplx pauli_element_in_block(const Real* lam, const Real* psi, int bits, const core::PauliMasks& local);
-
 // Applies the gate's phase to a diagonal basis state: phases[k] for each assignment k of the
-// gate's qubits (bit j of k = qubits[j]). Only for diagonal gates (see is_diagonal_kind).
-bool is_diagonal_gate(const Gate& g);
+// gate's qubits (bit j of k = qubits[j]). Only for diagonal gates (see is_diagonal_gate).
 void diagonal_phases(const Gate& g, const std::vector<double>& angles, std::vector<core::cplx>& phases);
 
 }  // namespace vqsim::circuit

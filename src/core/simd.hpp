@@ -47,6 +47,20 @@ struct StreamTerms {
   const Real* prefetch_end = nullptr;  // the state is prefetched ahead of the block up to here
 };
 
+// The row-dependent part of a merged diagonal (Kernels::diagonal_phase): Walsh terms
+// exp(i a_j chi(l & u_j) chi(r & row_j)) over a block of rows r of 2^rb columns l (rb =
+// min(bits, 8)), grouped in classes by their column mask u (u = 0: a factor per row). Terms
+// entirely inside the columns or entirely above them belong in the static row and high tables.
+struct RowPhase {
+  int num_classes = 0;
+  const std::uint64_t* column = nullptr;  // per class: its column mask u (bits < rb)
+  const int* first = nullptr;             // class k's terms: [first[k], first[k + 1])
+  const std::uint64_t* row = nullptr;     // per term: its row bits (local bits >= rb, shifted down by rb)
+  // per term: cos a_j and sin a_j, the sign of its bits outside the block folded into the sine
+  const double* cs = nullptr;
+  double* scratch = nullptr;  // 5 doubles per class, the kernels' own
+};
+
 template <class Real>
 struct Kernels {
   // p <- M p on qubit q, M a complex 2x2 (8 reals), applied where (index & cmask) == cmask.
@@ -179,7 +193,37 @@ struct Kernels {
                           Ahead* ahead) = nullptr;
   double (*paced_diagonal_rows)(const Real* p, std::uint64_t rows, int row_bits, const Real* const* tables,
                                 int num_tables, const double* coef, Ahead* ahead) = nullptr;
+
+  // ---- Diagonals and Pauli rotations anywhere in a block (gate and adjoint families) ----
+  // A merged diagonal whose terms straddle the row split: p[r 2^rb + l] *= row[l] high[r] times
+  // the RowPhase terms of row r (tables as for `diagonal`). Per row, the terms' factors are built
+  // into a table over the low 4 columns and one over the rest (single-column terms by doubling),
+  // so a row costs three complex products per vector however many terms straddle.
+  void (*diagonal_phase)(Real* p, int bits, const Real* row, const Real* high, const RowPhase& rp) = nullptr;
+  // Its adjoint step (tables and sines already conjugated): psi and lam get the phase; with
+  // w(x) = Im(conj(lam[x]) psi[x]), wrow[x mod 2^rb] and whigh[x / 2^rb] accumulate w as for
+  // adjoint_diagonal, and wterm[j] += sum_x chi(l & u_j) chi(r & row_j) w(x) for every RowPhase
+  // term j (its derivative, up to the sign of the bits outside the block).
+  void (*adjoint_diagonal_phase)(Real* psi, Real* lam, int bits, const Real* row, const Real* high,
+                                 const RowPhase& rp, double* wrow, double* whigh, double* wterm) = nullptr;
+  // Pauli rotations sharing the X mask `xmask` and the parity of their Y counts, on a block: for
+  // every pair (y, y ^ xmask), y's top xmask bit clear, k = the bits of y at `dmask` (in order;
+  // at most 6, none at the top xmask bit), c = cs[2k], s = cs[2k + 1] (-1)^{|y & zmask|}:
+  // (a, b) <- (c a - s b, s a + c b) if sigma_y, else (c a - i s b, c b - i s a). With
+  // z_t = zmask ^ d_t and cs[k] = (cos, sin) of sum_t (theta_t / 2) s_t (-1)^{|k & d_t|}, that is
+  // the product of exp(-i theta_t / 2 P_t) (s_t = +-1 the string's phase relative to sigma).
+  void (*pauli_family)(Real* p, int bits, std::uint64_t xmask, std::uint64_t zmask, std::uint64_t dmask,
+                       const double* cs, bool sigma_y) = nullptr;
+  // Its adjoint step (cs for the inverse: sines negated): g[k] += sum over pairs of pattern k of
+  // (-1)^{|y & zmask|} Re(conj(lam_a) psi_b - conj(lam_b) psi_a) (sigma_y) or
+  // (-1)^{|y & zmask|} Im(conj(lam_a) psi_b + conj(lam_b) psi_a) (sigma_x), a = y, b = y ^ xmask;
+  // then psi and lam get the rotations.
+  void (*adjoint_pauli_family)(Real* psi, Real* lam, int bits, std::uint64_t xmask, std::uint64_t zmask,
+                               std::uint64_t dmask, const double* cs, bool sigma_y, double* g) = nullptr;
 };
+
+// The most bits of a Pauli family's pattern mask (Kernels::pauli_family): 64 patterns.
+inline constexpr int kMaxFamilyPatternBits = 6;
 
 // How flip_sums groups its qubits: of `left` vector-level qubits still to do, the next sweep
 // takes four (three when that leaves fewer sweeps short of four; all when fewer than three).

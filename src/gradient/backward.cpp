@@ -63,21 +63,16 @@ Backward<Real>::Backward(const circuit::Circuit& circuit, int block_bits, bool p
     }
     stages_.push_back(std::move(st));
   }
-  std::size_t offset = 0, id = 0, gens = 0;
+  std::size_t offset = 0, id = 0;
   for (Stage& s : stages_)
     for (Op& op : s.ops) {
       op.id = id++;
       op.data = offset;
       if (op.kind == Kind::Rotations) offset += 2 * op.gates.size();
-      if (op.kind == Kind::Diagonal) {
-        const int rb = std::min(s.layout.bits, 8);
-        offset += (std::size_t{4} << rb) + (std::size_t{2} << (s.layout.bits - rb));
-        for (Term& t : op.terms) t.gen = gens++;
-      }
+      if (op.kind == Kind::Diagonal) offset += op.diag.table_reals();
     }
   data_.assign(offset, Real(0));
   weight_.assign(id, 1.0);
-  generators_.resize(gens);
 }
 
 template <class Real>
@@ -89,31 +84,62 @@ int Backward<Real>::num_ops() const {
 
 template <class Real>
 std::uint64_t Backward<Real>::op_mask(const Stage& s, const Op& op) const {
-  u64 m = 0;
-  for (std::size_t gi : op.gates) m |= s.layout.local_mask(qubit_mask(circuit_.gates[gi]));
-  for (const Term& t : op.terms)
-    for (int q : t.local) m |= u64{1} << q;
-  return m;
+  u64 m = 0;  // diagonals and Z strings may reach qubits outside the block
+  for (std::size_t gi : op.gates) m |= qubit_mask(circuit_.gates[gi]) & ~s.layout.outer_mask;
+  return s.layout.local_mask(m);
 }
 
 template <class Real>
 void Backward<Real>::build(Stage& s, const std::vector<std::size_t>& gates) {
   const int lanes = core::simd::kernels<Real>().lanes_log2;
-  const int bits = s.layout.bits, rb = std::min(bits, 8);
+  const int bits = s.layout.bits;
   std::vector<Op>& ops = s.ops;
-  std::vector<int> last(static_cast<std::size_t>(bits), -1);
-  auto mark = [&](u64 m, int i) {
-    for (; m != 0; m &= m - 1) last[static_cast<std::size_t>(std::countr_zero(m))] = i;
+  // Per local qubit: the last op that touches it, and the last that mixes it (a diagonal may
+  // move before ops that are only diagonal on its qubits).
+  std::vector<int> last(static_cast<std::size_t>(bits), -1), last_mix(static_cast<std::size_t>(bits), -1);
+  auto mark = [&](u64 m, int i, bool mixing) {
+    for (; m != 0; m &= m - 1) {
+      const auto q = static_cast<std::size_t>(std::countr_zero(m));
+      last[q] = std::max(last[q], i);
+      if (mixing) last_mix[q] = std::max(last_mix[q], i);
+    }
   };
-  auto latest = [&](u64 m) {
+  auto latest_mix = [&](u64 m) {
     int l = -1;
-    for (; m != 0; m &= m - 1) l = std::max(l, last[static_cast<std::size_t>(std::countr_zero(m))]);
+    for (; m != 0; m &= m - 1) l = std::max(l, last_mix[static_cast<std::size_t>(std::countr_zero(m))]);
     return l;
   };
   for (std::size_t gi : gates) {
     const Gate& g = circuit_.gates[gi];
     if (g.kind == GateKind::I) continue;
-    const u64 local = s.layout.local_mask(qubit_mask(g));
+    const u64 in_block = s.layout.local_mask(qubit_mask(g) & ~s.layout.outer_mask);
+    if (circuit::is_diagonal_gate(g)) {  // into the first diagonal after the last op mixing its qubits
+      int at = -1;
+      for (int i = latest_mix(in_block) + 1; i < static_cast<int>(ops.size()) && at < 0; ++i)
+        if (ops[static_cast<std::size_t>(i)].kind == Kind::Diagonal) at = i;
+      if (at < 0) {
+        ops.push_back(Op{});
+        ops.back().kind = Kind::Diagonal;
+        at = static_cast<int>(ops.size()) - 1;
+      }
+      ops[static_cast<std::size_t>(at)].diag.add(g, gi);
+      ops[static_cast<std::size_t>(at)].gates.push_back(gi);
+      mark(in_block, at, false);
+      continue;
+    }
+    if (circuit::is_pauli_kind(g.kind)) {  // joins the previous op if that is a family that takes it
+      if (ops.empty() || ops.back().kind != Kind::Family || !ops.back().family.accepts(g, s.layout)) {
+        ops.push_back(Op{});
+        ops.back().kind = Kind::Family;
+      }
+      ops.back().family.add(g, gi, s.layout);
+      ops.back().gates.push_back(gi);
+      const u64 x = s.layout.local_mask(circuit::pauli_masks(g).x_mask);
+      mark(x, static_cast<int>(ops.size()) - 1, true);
+      mark(in_block & ~x, static_cast<int>(ops.size()) - 1, false);
+      continue;
+    }
+    const u64 local = in_block;                         // every qubit of the remaining kinds is in the block
     if (g.kind == GateKind::RY && bits >= lanes + 3) {  // room for a full tile
       const int q = std::countr_zero(local);
       const bool lane = q < lanes;
@@ -141,28 +167,8 @@ void Backward<Real>::build(Stage& s, const std::vector<std::size_t>& gates) {
         op.qubits.insert(op.qubits.begin() + static_cast<std::ptrdiff_t>(pos), q);
         ++op.k;
       }
-      mark(local, at);
+      mark(local, at, true);
       continue;
-    }
-    if (circuit::is_diagonal_gate(g)) {
-      Term t{gi, {}, 0, 0};
-      for (int q : g.qubits) t.local.push_back(s.layout.local_qubit(q));
-      const bool low = std::all_of(t.local.begin(), t.local.end(), [&](int q) { return q < rb; });
-      const bool high = std::all_of(t.local.begin(), t.local.end(), [&](int q) { return q >= rb; });
-      if ((low || high) && bits <= 16) {  // run_block's sums hold blocks up to 2^16
-        t.group = low ? 0 : 1;
-        int at = -1;
-        for (int i = latest(local) + 1; i < static_cast<int>(ops.size()) && at < 0; ++i)
-          if (ops[static_cast<std::size_t>(i)].kind == Kind::Diagonal) at = i;
-        if (at < 0) {
-          ops.push_back(Op{});
-          ops.back().kind = Kind::Diagonal;
-          at = static_cast<int>(ops.size()) - 1;
-        }
-        ops[static_cast<std::size_t>(at)].terms.push_back(std::move(t));
-        mark(local, at);
-        continue;
-      }
     }
     const bool cx = g.kind == GateKind::X || g.kind == GateKind::CX;
     if (cx && bits - lanes >= 2) {
@@ -171,13 +177,15 @@ void Backward<Real>::build(Stage& s, const std::vector<std::size_t>& gates) {
         ops.back().kind = Kind::Permutation;
       }
       ops.back().gates.push_back(gi);
-      mark(local, static_cast<int>(ops.size()) - 1);
+      mark(local, static_cast<int>(ops.size()) - 1, true);
       continue;
     }
     ops.push_back(Op{});
     ops.back().gates.push_back(gi);
-    mark(local, static_cast<int>(ops.size()) - 1);
+    mark(local, static_cast<int>(ops.size()) - 1, true);
   }
+  for (Op& op : ops)
+    if (op.kind == Kind::Diagonal) op.diag.plan(s.layout);
   // Permutation tables (the gates are already in un-apply order; X and CX are their own inverses).
   // A run on the lane qubits whose map permute_lanes cannot take goes gate by gate.
   std::vector<Op> built;
@@ -248,15 +256,14 @@ void Backward<Real>::refill(const circuit::AngleTable& angles) {
       }
     }
   }
-  std::vector<cplx> phases, shifted, row, high;
-  for (const Stage& s : stages_) {
+  for (Stage& s : stages_) {
     if (s.whole_state) continue;
     const int bits = s.layout.bits, rb = std::min(bits, 8);
     std::vector<double>& factor = factors_;  // scaled ops: the product of dropped factors
     factor.assign(s.ops.size(), 1.0);
     double total = 1.0;
     for (std::size_t i = 0; i < s.ops.size(); ++i) {
-      const Op& op = s.ops[i];
+      Op& op = s.ops[i];
       Real* d = data_.data() + op.data;
       if (op.kind == Kind::Rotations) {
         for (std::size_t j = 0; j < op.gates.size(); ++j) {
@@ -274,32 +281,9 @@ void Backward<Real>::refill(const circuit::AngleTable& angles) {
         }
         total *= factor[i];
       } else if (op.kind == Kind::Diagonal) {
-        const std::size_t row_len = std::size_t{1} << rb, rows = std::size_t{1} << (bits - rb);
-        row.assign(row_len, cplx(1, 0));
-        high.assign(rows, cplx(1, 0));
-        for (const Term& t : op.terms) {
-          const Gate& g = circuit_.gates[t.gate];
-          circuit::diagonal_phases(g, angles[t.gate], phases);
-          // d(phase)/d(angle) = i g phase with g in {0, +-1/2, +-1}: read g off a quarter turn.
-          std::vector<double>& gen = generators_[t.gen];
-          gen.assign(phases.size(), 0.0);
-          if (g.is_parameterised()) {
-            std::vector<double> a = angles[t.gate];
-            a[0] += std::numbers::pi / 2;
-            circuit::diagonal_phases(g, a, shifted);
-            for (std::size_t x = 0; x < phases.size(); ++x)
-              gen[x] =
-                  std::round(4.0 * std::arg(cmul(shifted[x], std::conj(phases[x]))) / std::numbers::pi) / 2.0;
-          }
-          auto& table = t.group == 0 ? row : high;
-          const int shift = t.group == 0 ? 0 : rb;
-          for (std::size_t x = 0; x < table.size(); ++x) {
-            std::size_t k = 0;
-            for (std::size_t j = 0; j < t.local.size(); ++j) k |= ((x >> (t.local[j] - shift)) & 1) << j;
-            table[x] = cmul(table[x], std::conj(phases[k]));
-          }
-        }
-        circuit::pack_diagonal_tables(row, high, d);
+        op.diag.refill(angles, true, 1.0, d);
+      } else if (op.kind == Kind::Family) {
+        op.family.refill(angles, true);
       }
     }
     // The sink multiplies both vectors by `total`, undoing every scaled op's 1 / factor.
@@ -345,13 +329,7 @@ void Backward<Real>::gate_step(const core::BlockLayout& l, Real* p, Real* q, std
     return;
   }
   double re[3] = {0, 0, 0};
-  if (circuit::is_pauli_kind(g.kind)) {
-    const core::PauliMasks pm = circuit::pauli_masks(g);
-    const core::PauliMasks local{l.local_mask(pm.x_mask), l.local_mask(pm.z_mask), pm.y_count};
-    re[0] = 0.5 * circuit::pauli_element_in_block(q, p, l.bits, local).imag();  // Re(-i/2 z)
-    circuit::apply_gate_in_block(p, l, g, a, true);
-    circuit::apply_gate_in_block(q, l, g, a, true);
-  } else {
+  {
     const core::Mat2 u = circuit::target_matrix(g.kind, a);
     const core::Mat2 ud = circuit::dagger(u);
     Real udag[8], m[24];
@@ -407,16 +385,24 @@ void Backward<Real>::whole_state_step(std::size_t k, core::StateVector<Real>& ps
   circuit::apply_gate(lam, g, a, true);
 }
 
+namespace {
+// Per-thread scratch for a block's diagonal sums and per-block numbers (a few KiB).
+double* step_scratch(std::size_t doubles) {
+  thread_local std::vector<double> buffer;
+  if (buffer.size() < doubles) buffer.resize(doubles);
+  return buffer.data();
+}
+}  // namespace
+
 template <class Real>
 std::pair<Real*, Real*> Backward<Real>::run_block(const Stage& s, Real* p, Real* q, Real* free, Real* free_q,
-                                                  double* grad) const {
+                                                  std::uint64_t base, double* grad) const {
   const auto& kern = core::simd::kernels<Real>();
   const int bits = s.layout.bits, rb = std::min(bits, 8);
-  // Sums for a diagonal: one per row position (2^8) and one per row, for blocks of up to 2^16.
-  double wrow[256], whigh[256];
   for (const Op& op : s.ops) {
     const Real* d = data_.data() + op.data;
     const double weight = weight_[op.id];
+    auto add_value = [&](std::size_t gate, double value) { add(gate, 0, value * weight, grad); };
     switch (op.kind) {
       case Kind::Gate: gate_step(s.layout, p, q, op.gates.front(), weight, grad); break;
       case Kind::Permutation: {
@@ -447,25 +433,29 @@ std::pair<Real*, Real*> Backward<Real>::run_block(const Stage& s, Real* p, Real*
         break;
       }
       case Kind::Diagonal: {
-        const std::size_t row_len = std::size_t{1} << rb, rows = std::size_t{1} << (bits - rb);
-        std::fill(wrow, wrow + row_len, 0.0);
-        std::fill(whigh, whigh + rows, 0.0);
-        kern.adjoint_diagonal(p, q, bits, d, d + (std::size_t{4} << rb), wrow, whigh);
-        for (const Term& t : op.terms) {
-          const std::vector<double>& gen = generators_[t.gen];
-          if (!circuit_.gates[t.gate].is_parameterised()) continue;
-          const double* w = t.group == 0 ? wrow : whigh;
-          const std::size_t len = t.group == 0 ? row_len : rows;
-          const int shift = t.group == 0 ? 0 : rb;
-          double sum = 0.0;
-          for (std::size_t x = 0; x < len; ++x) {
-            std::size_t k = 0;
-            for (std::size_t j = 0; j < t.local.size(); ++j) k |= ((x >> (t.local[j] - shift)) & 1) << j;
-            sum += gen[k] * w[x];
-          }
-          // Re<lam| i g |psi> = -sum g Im(conj(lam) psi).
-          add(t.gate, 0, -sum * weight, grad);
-        }
+        // The sums by column, by row and per RowPhase term, then the block's RowPhase numbers.
+        const std::size_t columns = std::size_t{1} << rb, rows = std::size_t{1} << (bits - rb);
+        const auto terms = static_cast<std::size_t>(op.diag.num_row_terms());
+        double* wrow = step_scratch(columns + rows + terms + op.diag.row_phase_doubles());
+        double* whigh = wrow + columns;
+        double* wterm = whigh + rows;
+        std::fill(wrow, wrow + columns + rows + terms, 0.0);
+        if (op.diag.has_row_phase())
+          kern.adjoint_diagonal_phase(p, q, bits, d, d + (std::size_t{4} << rb),
+                                      op.diag.row_phase(base, wterm + terms), wrow, whigh, wterm);
+        else
+          kern.adjoint_diagonal(p, q, bits, d, d + (std::size_t{4} << rb), wrow, whigh);
+        op.diag.derivatives(base, wrow, whigh, wterm, add_value);
+        break;
+      }
+      case Kind::Family: {
+        const circuit::PauliFamily& f = op.family;
+        const std::size_t patterns = f.table_doubles() / 2;
+        double* g = step_scratch(patterns + f.table_doubles());
+        std::fill(g, g + patterns, 0.0);
+        kern.adjoint_pauli_family(p, q, bits, f.x_local(), f.z_local(), f.pattern_mask(),
+                                  f.table(base, g + patterns), f.sigma_y(), g);
+        f.derivatives(base, g, add_value);
         break;
       }
     }
@@ -514,7 +504,8 @@ double Backward<Real>::run(core::StateVector<Real>& psi, core::StateVector<Real>
         Real* q = ls + block_reals * b;
         if (&st == &stages_.front()) energy_parts_[8 * slot] += kern.dot(p, q, block_reals);
         const bool two = st.permutations % 2 == 0 && st.permutations % 3 != 0;
-        auto [po, qo] = run_block(st, p, q, spare, two ? scratch_.buffer(t, 3) : nullptr, grad);
+        auto [po, qo] =
+            run_block(st, p, q, spare, two ? scratch_.buffer(t, 3) : nullptr, b * (u64{1} << l.bits), grad);
         const std::size_t bytes = block_reals * sizeof(Real);
         // Home again; lambda first when it sits in psi's block.
         if (po == q && qo == p) {  // swapped: lambda through the spare buffer
@@ -534,7 +525,7 @@ double Backward<Real>::run(core::StateVector<Real>& psi, core::StateVector<Real>
       core::gather_block(l, ps, b, p);
       core::gather_block(l, static_cast<const Real*>(ls), b, q);
       if (&st == &stages_.front()) energy_parts_[8 * slot] += kern.dot(p, q, block_reals);
-      const auto [po, qo] = run_block(st, p, q, spare, nullptr, grad);
+      const auto [po, qo] = run_block(st, p, q, spare, nullptr, l.block_base(b), grad);
       core::scatter_block(l, ps, b, po);
       core::scatter_block(l, ls, b, qo);
     });

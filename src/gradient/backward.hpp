@@ -6,8 +6,11 @@
 //   derivative of a tile is read at its end (the gates commute), then both vectors are rotated
 //   back, in scaled form (two FMAs per pair and vector); the dropped factors are tracked per op
 //   and restored once per stage by a "sink" op;
-// - diagonal gates merge into one diagonal whose derivatives all come from one sum of
-//   Im(conj(lambda) psi) per row position and per row (core::simd adjoint_diagonal);
+// - diagonal gates on any qubits merge into one diagonal whose derivatives all come from sums of
+//   Im(conj(lambda) psi) per row position, per row and per straddling term (core::simd
+//   adjoint_diagonal, adjoint_diagonal_phase);
+// - Pauli rotations sharing an X mask un-apply in one sweep that reads every one's derivative
+//   (core::simd adjoint_pauli_family);
 // - runs of X/CX become one permutation of both vectors (circuit::BlockPermutation);
 // - every other gate takes the general per-gate adjoint step.
 #pragma once
@@ -18,6 +21,7 @@
 #include "circuit/circuit.hpp"
 #include "circuit/executor.hpp"
 #include "circuit/program.hpp"
+#include "circuit/stage_ops.hpp"
 #include "core/blocks.hpp"
 #include "core/state_vector.hpp"
 
@@ -44,20 +48,15 @@ class Backward {
   int num_ops() const;
 
  private:
-  enum class Kind { Gate, Rotations, Diagonal, Permutation };
-  struct Term {  // a diagonal gate in a merged diagonal
-    std::size_t gate;
-    std::vector<int> local;
-    int group;        // 0: row table (local bits < 8), 1: high table
-    std::size_t gen;  // index into generators_
-  };
+  enum class Kind { Gate, Rotations, Diagonal, Permutation, Family };
   struct Op {
     Kind kind = Kind::Gate;
     std::vector<std::size_t> gates;  // Gate: one; Rotations: vector slots (sorted), then lane slots
     std::vector<int> qubits;         // Rotations: the slots' local qubits, in the same order
     int k = 0;                       // Rotations: vector-level slots
     bool scaled = true;              // Rotations
-    std::vector<Term> terms;         // Diagonal
+    circuit::MergedDiagonal diag;    // Diagonal: every diagonal gate merged, qubits anywhere
+    circuit::PauliFamily family;     // Family: Pauli rotations sharing an X mask
     circuit::BlockPermutation perm;  // Permutation
     std::size_t data = 0;            // this op's numbers in data_
     std::size_t id = 0;              // index into weight_
@@ -78,7 +77,7 @@ class Backward {
   // be any two of the three.
   // With free_q, lambda's permutations go through that buffer instead.
   std::pair<Real*, Real*> run_block(const Stage& s, Real* p, Real* q, Real* free, Real* free_q,
-                                    double* grad) const;
+                                    std::uint64_t base, double* grad) const;
   void gate_step(const core::BlockLayout& l, Real* p, Real* q, std::size_t k, double weight,
                  double* grad) const;
   void whole_state_step(std::size_t k, core::StateVector<Real>& psi, core::StateVector<Real>& lam,
@@ -91,9 +90,8 @@ class Backward {
   int block_bits_;
   std::vector<Stage> stages_;
   std::vector<Real> data_;
-  std::vector<double> weight_;  // per op (index in ops_index_): 1 / F^2 for the scale F its inputs carry
-  std::vector<std::vector<double>> generators_;  // per Diagonal term: d(phase)/d(angle) / i per assignment
-  std::vector<double> factors_;                  // refill's per-op scratch
+  std::vector<double> weight_;   // per op (index in ops_index_): 1 / F^2 for the scale F its inputs carry
+  std::vector<double> factors_;  // refill's per-op scratch
   const circuit::AngleTable* angles_ = nullptr;
   // Start::Zero: per qubit its prefix gates; per refill, per qubit its prefix state (amplitudes
   // of 0 and 1), and per prefix gate and angle the derivative of that state.
