@@ -198,9 +198,13 @@ void check_tile_kernels(const core::simd::Kernels<Real>& k, double tol) {
     for (const Cd& e : m) d.push_back(static_cast<Real>(e.real())), d.push_back(static_cast<Real>(e.imag()));
     return d;
   };
+  auto rx = [](double t) {  // RX(t) = [[c, -is], [-is, c]]
+    return std::vector<Cd>{std::cos(t / 2), Cd(0, -std::sin(t / 2)), Cd(0, -std::sin(t / 2)),
+                           std::cos(t / 2)};
+  };
   const std::vector<int> tq{lanes, lanes + 2, lanes + 3, 8};  // vector-level qubits, sorted
   const int kt = std::min(k.tile_max, 3);
-  for (int kind : {0, 1, 2}) {
+  for (int kind : {0, 1, 2, 3}) {
     std::vector<Real> v = random_block<Real>(rng, bits);
     auto ref = as_complex(v);
     std::vector<std::vector<Real>> data;
@@ -208,10 +212,10 @@ void check_tile_kernels(const core::simd::Kernels<Real>& k, double tol) {
     double scale = 1.0;
     for (int j = 0; j < kt; ++j) {
       const double t = angle(rng) + (j == 0 ? 2.5 : 0.0);  // mode 1 for the first slot
-      std::vector<Cd> m = rot(t);
+      std::vector<Cd> m = kind == 3 ? rx(t) : rot(t);
       if (kind == 0) m = {Cd(0.6, 0.1), Cd(-0.2, 0.5), Cd(0.3, -0.4), Cd(0.7, 0.2)};
       reference_matrix1(ref, 0, tq[static_cast<std::size_t>(j)], m);
-      if (kind == 2) {
+      if (kind == 2 || kind == 3) {
         const double c = std::cos(t / 2), sn = std::sin(t / 2);
         const bool u = std::abs(sn) > std::abs(c);
         data.push_back({static_cast<Real>(u ? c / sn : sn / c), u ? Real(1) : Real(0)});
@@ -223,8 +227,9 @@ void check_tile_kernels(const core::simd::Kernels<Real>& k, double tol) {
     for (auto& d : data) tm.push_back(d.data());
     std::vector<Real> lane_m;
     if (lanes > 0) {
-      const std::vector<Cd> m =
-          kind == 0 ? std::vector<Cd>{Cd(0.8, 0), Cd(0, -0.6), Cd(0, -0.6), Cd(0.8, 0)} : rot(angle(rng));
+      const std::vector<Cd> m = kind == 0 || kind == 3
+                                    ? std::vector<Cd>{Cd(0.8, 0), Cd(0, -0.6), Cd(0, -0.6), Cd(0.8, 0)}
+                                    : rot(angle(rng));
       reference_matrix1(ref, 0, 0, m);
       lane_m = packed(m);
       lm[0] = lane_m.data();
@@ -363,6 +368,44 @@ void check_tile_kernels(const core::simd::Kernels<Real>& k, double tol) {
     EXPECT_LT(diff(lam, lr), tol) << k.isa << " adjoint rotations " << scaled;
     for (std::size_t j = 0; j < all.size(); ++j)
       EXPECT_NEAR(acc[j], expect[j], tol * 1e3) << k.isa << " adjoint derivative " << j;
+  }
+  // Adjoint RX tiles (unscaled and scaled, both modes): vector-level slots only.
+  for (bool scaled : {false, true}) {
+    std::vector<Real> psi = random_block<Real>(rng, bits), lam = random_block<Real>(rng, bits);
+    auto pr = as_complex(psi), lr = as_complex(lam);
+    const int kr = 3;
+    std::vector<double> expect;
+    std::vector<std::vector<Real>> coef;
+    double scale = 1.0;
+    for (int j = 0; j < kr; ++j) {  // Im<lam|X_q|psi>, read before any rotation
+      double e = 0.0;
+      const std::uint64_t half = std::uint64_t{1} << tq[static_cast<std::size_t>(j)];
+      for (std::uint64_t x = 0; x < pr.size(); ++x)
+        if (!(x & half)) e += (std::conj(lr[x]) * pr[x | half] + std::conj(lr[x | half]) * pr[x]).imag();
+      expect.push_back(e);
+    }
+    for (int j = 0; j < kr; ++j) {
+      const double t = angle(rng) + (j == 1 ? 2.5 : 0.0), c = std::cos(t / 2), sn = std::sin(t / 2);
+      reference_matrix1(pr, 0, tq[static_cast<std::size_t>(j)], rx(t));
+      reference_matrix1(lr, 0, tq[static_cast<std::size_t>(j)], rx(t));
+      if (scaled) {
+        const bool u = std::abs(sn) > std::abs(c);
+        coef.push_back({static_cast<Real>(u ? c / sn : sn / c), u ? Real(1) : Real(0)});
+        scale *= u ? sn : c;
+      } else {
+        coef.push_back({static_cast<Real>(c), static_cast<Real>(sn)});
+      }
+    }
+    std::vector<const Real*> cp;
+    for (auto& c : coef) cp.push_back(c.data());
+    double acc[3] = {};
+    k.adjoint_xrotations(psi.data(), lam.data(), bits, kr, tq.data(), cp.data(), scaled, acc);
+    for (auto& x : psi) x = static_cast<Real>(x * scale);
+    for (auto& x : lam) x = static_cast<Real>(x * scale);
+    EXPECT_LT(diff(psi, pr), tol) << k.isa << " adjoint x rotations " << scaled;
+    EXPECT_LT(diff(lam, lr), tol) << k.isa << " adjoint x rotations " << scaled;
+    for (int j = 0; j < kr; ++j)
+      EXPECT_NEAR(acc[j], expect[j], tol * 1e3) << k.isa << " adjoint x derivative " << j;
   }
   {
     std::vector<Real> psi = random_block<Real>(rng, bits), lam = random_block<Real>(rng, bits);

@@ -521,27 +521,30 @@ void Program<Real>::build_ops(Stage& s, const std::vector<std::size_t>& gates, b
 // none, its last rotation tile runs unscaled instead.
 template <class Real>
 void Program<Real>::choose_sink(Stage& s) const {
-  constexpr int kRotation = 2;
+  constexpr int kRotation = 2, kXRotation = 3;
+  auto scaled = [&](const Op& op) {
+    return op.kind == OpKind::Tile && (op.tile_kind == kRotation || op.tile_kind == kXRotation);
+  };
   int last_rotation = -1;
   bool any_rotation = false;
   for (std::size_t i = 0; i < s.ops.size(); ++i) {
     const Op& op = s.ops[i];
-    if (op.kind == OpKind::Tile && op.tile_kind == kRotation) {
+    if (scaled(op)) {
       any_rotation = true;
       last_rotation = static_cast<int>(i);
     }
     if (s.sink >= 0) continue;
     if (op.kind == OpKind::Diagonal ||
-        (op.kind == OpKind::Tile &&
-         (op.tile_kind != kRotation || static_cast<int>(op.slots.size()) > op.tile_k)))
+        (op.kind == OpKind::Tile && (!scaled(op) || static_cast<int>(op.slots.size()) > op.tile_k)))
       s.sink = static_cast<int>(i);
   }
   if (!any_rotation) {
     s.sink = -1;
     return;
   }
-  if (s.sink < 0) {
-    s.ops[static_cast<std::size_t>(last_rotation)].tile_kind = 1;  // real, unscaled
+  if (s.sink < 0) {  // the last scaled tile runs unscaled: real (RY) or complex (RX) 2x2s
+    Op& op = s.ops[static_cast<std::size_t>(last_rotation)];
+    op.tile_kind = op.tile_kind == kRotation ? 1 : 0;
     s.sink = last_rotation;
   }
 }
@@ -614,6 +617,8 @@ void Program<Real>::build_tiles(Stage& s) const {
     Slot sl{q, op.gates, op.kind == OpKind::RealMatrix1, false};
     sl.rotation = std::all_of(sl.gates.begin(), sl.gates.end(),
                               [&](std::size_t gi) { return circuit_.gates[gi].kind == GateKind::RY; });
+    sl.xrotation = std::all_of(sl.gates.begin(), sl.gates.end(),
+                               [&](std::size_t gi) { return circuit_.gates[gi].kind == GateKind::RX; });
     t.real = t.real && sl.real;
     t.gates.insert(t.gates.end(), op.gates.begin(), op.gates.end());
     if (lane) {
@@ -630,7 +635,12 @@ void Program<Real>::build_tiles(Stage& s) const {
     if (op.kind != OpKind::Tile) continue;
     const bool rotations = std::all_of(op.slots.begin(), op.slots.begin() + op.tile_k,
                                        [](const Slot& sl) { return sl.rotation; });
-    op.tile_kind = !op.real ? 0 : (rotations && op.tile_k > 0) ? 2 : 1;
+    const bool xrotations = std::all_of(op.slots.begin(), op.slots.begin() + op.tile_k,
+                                        [](const Slot& sl) { return sl.xrotation; });
+    if (op.real)
+      op.tile_kind = rotations && op.tile_k > 0 ? 2 : 1;
+    else
+      op.tile_kind = xrotations && op.tile_k > 0 ? 3 : 0;
   }
   s.ops = std::move(out);
 }
@@ -705,8 +715,9 @@ void Program<Real>::refill(const AngleTable& angles) {
             core::Mat2 m{1, 0, 0, 1};
             for (std::size_t gi : op.slots[j].gates)
               m = mat_mul(target_matrix(circuit_.gates[gi].kind, angles[gi]), m);
-            if (op.tile_kind == 2 && static_cast<int>(j) < op.tile_k) {  // scaled rotation
-              const double c = m[0].real(), sn = m[2].real();
+            if ((op.tile_kind == 2 || op.tile_kind == 3) && static_cast<int>(j) < op.tile_k) {  // scaled
+              // RY: [[c, -s], [s, c]]; RX: [[c, -is], [-is, c]].
+              const double c = m[0].real(), sn = op.tile_kind == 2 ? m[2].real() : -m[2].imag();
               const bool mode_u = std::abs(sn) > std::abs(c);
               d[8 * j] = static_cast<Real>(mode_u ? c / sn : sn / c);
               d[8 * j + 1] = mode_u ? Real(1) : Real(0);

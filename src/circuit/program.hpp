@@ -137,7 +137,8 @@ class Program {
     int qubit = 0;  // local
     std::vector<std::size_t> gates;
     bool real = false;
-    bool rotation = false;  // RY only: [[c, -s], [s, c]], run in scaled form
+    bool rotation = false;   // RY only: [[c, -s], [s, c]], run in scaled form
+    bool xrotation = false;  // RX only: [[c, -is], [-is, c]], likewise
   };
   struct Op {
     OpKind kind = OpKind::Generic;
@@ -150,7 +151,7 @@ class Program {
     std::vector<Slot> slots;  // Tile: vector-level qubits (sorted) first, then lane qubits
     int tile_k = 0;           // Tile: slots on vector-level qubits
     bool real = false;        // Tile: every slot real
-    int tile_kind = 0;        // Tile: core::simd TileKind (0 complex, 1 real, 2 scaled rotations)
+    int tile_kind = 0;        // Tile: core::simd TileKind (0 complex, 1 real, 2 scaled RY, 3 scaled RX)
     BlockPermutation perm;    // Permutation
   };
   static Op make_op(OpKind kind, int target = 0, std::uint64_t cmask = 0,

@@ -89,7 +89,9 @@ struct Kernels {
   // 0: tile_m are complex 2x2s (8 reals); 1: the same, all real (imaginary parts ignored);
   // 2: rotations [[c, -s], [s, c]] in scaled form, tile_m[j] = {t, 0} for the matrix
   // [[1, -t], [t, 1]] (t = s/c) or {u, 1} for [[u, -1], [1, u]] (u = c/s): the caller applies the
-  // dropped factors c or s elsewhere (two FMAs per pair instead of four multiplies).
+  // dropped factors c or s elsewhere (two FMAs per pair instead of four multiplies); 3: RX-type
+  // rotations [[c, -is], [-is, c]] in the same scaled form ([[1, -it], [-it, 1]] or
+  // [[u, -i], [-i, u]]), lane slots complex 2x2s.
   void (*tile)(Real* p, int bits, int k, const int* tile_q, const Real* const* tile_m,
                const Real* const* lane_m, int kind);
   // out[w] = in[src(w)] for every vector w (2^lanes_log2 amplitudes) of a block, with
@@ -206,6 +208,11 @@ struct Kernels {
   // term j (its derivative, up to the sign of the bits outside the block).
   void (*adjoint_diagonal_phase)(Real* psi, Real* lam, int bits, const Real* row, const Real* high,
                                  const RowPhase& rp, double* wrow, double* whigh, double* wterm) = nullptr;
+  // adjoint_rotations for RX gates on 1 to 3 vector-level qubits (no lane slots): acc[j] += the
+  // sum over pairs of Im(conj(lam_a) psi_b + conj(lam_b) psi_a) (= 2 Re<lam| -i/2 X |psi>), then
+  // both vectors get the inverse rotations [[c, -is], [-is, c]], coef as tile() kind 3 when scaled.
+  void (*adjoint_xrotations)(Real* psi, Real* lam, int bits, int k, const int* tile_q,
+                             const Real* const* coef, bool scaled, double* acc) = nullptr;
   // Pauli rotations sharing the X mask `xmask` and the parity of their Y counts, on a block: for
   // every pair (y, y ^ xmask), y's top xmask bit clear, k = the bits of y at `dmask` (in order;
   // at most 6, none at the top xmask bit), c = cs[2k], s = cs[2k + 1] (-1)^{|y & zmask|}:

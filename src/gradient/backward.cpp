@@ -139,14 +139,16 @@ void Backward<Real>::build(Stage& s, const std::vector<std::size_t>& gates) {
       mark(in_block & ~x, static_cast<int>(ops.size()) - 1, false);
       continue;
     }
-    const u64 local = in_block;                         // every qubit of the remaining kinds is in the block
-    if (g.kind == GateKind::RY && bits >= lanes + 3) {  // room for a full tile
+    const u64 local = in_block;  // every qubit of the remaining kinds is in the block
+    // RY on any qubit and RX on vector-level qubits go into register tiles of their own axis.
+    const bool x_axis = g.kind == GateKind::RX;
+    if ((g.kind == GateKind::RY || (x_axis && std::countr_zero(local) >= lanes)) && bits >= lanes + 3) {
       const int q = std::countr_zero(local);
       const bool lane = q < lanes;
       int at = -1;
       for (int i = last[static_cast<std::size_t>(q)] + 1; i < static_cast<int>(ops.size()) && at < 0; ++i) {
         const Op& op = ops[static_cast<std::size_t>(i)];
-        if (op.kind != Kind::Rotations) continue;
+        if (op.kind != Kind::Rotations || op.x_axis != x_axis) continue;
         if (std::find(op.qubits.begin(), op.qubits.end(), q) != op.qubits.end()) continue;
         const int lane_slots = static_cast<int>(op.qubits.size()) - op.k;
         if (lane ? lane_slots < 3 : op.k < 3) at = i;
@@ -154,6 +156,7 @@ void Backward<Real>::build(Stage& s, const std::vector<std::size_t>& gates) {
       if (at < 0) {
         ops.push_back(Op{});
         ops.back().kind = Kind::Rotations;
+        ops.back().x_axis = x_axis;
         at = static_cast<int>(ops.size()) - 1;
       }
       Op& op = ops[static_cast<std::size_t>(at)];
@@ -427,8 +430,12 @@ std::pair<Real*, Real*> Backward<Real>::run_block(const Stage& s, Real* p, Real*
           lq[j] = op.qubits[static_cast<std::size_t>(op.k + j)];
         }
         double acc[6] = {0, 0, 0, 0, 0, 0};
-        kern.adjoint_rotations(p, q, bits, op.k, tq, coef, nl, lq, lane_cs, op.scaled, acc);
-        // acc = 2 Re<lam| -i/2 Y |psi>; add() doubles its value, as dE/dangle = 2 Re<lam|dU U^+|psi>.
+        if (op.x_axis)
+          kern.adjoint_xrotations(p, q, bits, op.k, tq, coef, op.scaled, acc);
+        else
+          kern.adjoint_rotations(p, q, bits, op.k, tq, coef, nl, lq, lane_cs, op.scaled, acc);
+        // acc = 2 Re<lam| -i/2 G |psi> (G = Y or X); add() doubles its value, as dE/dangle =
+        // 2 Re<lam|dU U^+|psi>.
         for (std::size_t j = 0; j < op.gates.size(); ++j) add(op.gates[j], 0, 0.5 * acc[j] * weight, grad);
         break;
       }

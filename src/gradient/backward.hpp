@@ -2,7 +2,8 @@
 // circuit cut into cache-blocked stages that hold a block of psi and of lambda, and within a
 // stage the same packing as the forward pass, now with the derivative read in the pass that
 // un-applies the gates:
-// - RY gates on distinct qubits go into register tiles (core::simd adjoint_rotations): every
+// - RY gates (and RX on vector-level qubits) on distinct qubits go into register tiles
+//   (core::simd adjoint_rotations, adjoint_xrotations): every
 //   derivative of a tile is read at its end (the gates commute), then both vectors are rotated
 //   back, in scaled form (two FMAs per pair and vector); the dropped factors are tracked per op
 //   and restored once per stage by a "sink" op;
@@ -55,6 +56,7 @@ class Backward {
     std::vector<int> qubits;         // Rotations: the slots' local qubits, in the same order
     int k = 0;                       // Rotations: vector-level slots
     bool scaled = true;              // Rotations
+    bool x_axis = false;             // Rotations: RX gates (vector-level slots only), else RY
     circuit::MergedDiagonal diag;    // Diagonal: every diagonal gate merged, qubits anywhere
     circuit::PauliFamily family;     // Family: Pauli rotations sharing an X mask
     circuit::BlockPermutation perm;  // Permutation
