@@ -1,6 +1,7 @@
 #include "qaoa/qaoa.hpp"
 
 #include <bit>
+#include <cmath>
 #include <map>
 
 #include "core/parallel.hpp"
@@ -130,14 +131,59 @@ std::vector<double> ramp_start(int layers) {
   return x;
 }
 
+// Every bit string in Gray-code order, in chunks shared by the threads: a step flips one bit,
+// which changes only the terms on that bit, so a step costs its bit's degree, not every term
+// (2^24 strings of a 3-regular graph: about 50 million term updates instead of 600 million).
+// Values within a relative 1e-9 of the best count as ties, and ties go to the smallest bit
+// string, so rounding in the running sums cannot pick a different optimum for another thread
+// count; the optimum's objective is recomputed directly.
 Optimum enumerate_optimum(const CostProblem& problem) {
-  const std::uint64_t count = std::uint64_t{1} << problem.num_variables;
-  Optimum best{problem.objective(0), 0};
-  for (std::uint64_t x = 1; x < count; ++x) {
-    const double v = problem.objective(x);
-    if (problem.maximise() ? v > best.objective : v < best.objective) best = {v, x};
-  }
-  return best;
+  const int n = problem.num_variables;
+  const std::uint64_t count = std::uint64_t{1} << n;
+  const auto& terms = problem.hamiltonian.terms();
+  std::vector<std::vector<std::size_t>> on_bit(static_cast<std::size_t>(n));
+  for (std::size_t t = 0; t < terms.size(); ++t)
+    for (std::uint64_t m = terms[t].masks.z_mask; m != 0; m &= m - 1)
+      on_bit[static_cast<std::size_t>(std::countr_zero(m))].push_back(t);
+  const double scale = [&] {
+    double s = 0.0;
+    for (const auto& t : terms) s += std::abs(t.coefficient);
+    return s > 0.0 ? s : 1.0;
+  }();
+  const double tie = 1e-9 * scale;
+  auto better = [&](double v, std::uint64_t x, double bv, std::uint64_t bx) {
+    const double d = problem.maximise() ? v - bv : bv - v;
+    return d > tie || (d >= -tie && x < bx);
+  };
+  const core::BlockSplit split = core::block_split(count, count);
+  std::vector<Optimum> best(static_cast<std::size_t>(split.slots), Optimum{0.0, ~std::uint64_t{0}});
+  core::parallel_ranges_slotted(
+      count, count, 1, [&](std::uint64_t begin, std::uint64_t end, std::uint64_t slot, int) {
+        std::vector<double> chi(terms.size());
+        std::uint64_t g = begin ^ (begin >> 1);
+        double e = 0.0;
+        for (std::size_t t = 0; t < terms.size(); ++t) {
+          chi[t] = (std::popcount(g & terms[t].masks.z_mask) & 1) ? -1.0 : 1.0;
+          e += terms[t].coefficient * chi[t];
+        }
+        Optimum b{problem.sign * e, g};
+        for (std::uint64_t i = begin + 1; i < end; ++i) {
+          const int flipped = std::countr_zero(i);  // gray(i) = gray(i - 1) ^ (1 << flipped)
+          g ^= std::uint64_t{1} << flipped;
+          for (std::size_t t : on_bit[static_cast<std::size_t>(flipped)]) {
+            e -= 2.0 * terms[t].coefficient * chi[t];
+            chi[t] = -chi[t];
+          }
+          const double v = problem.sign * e;
+          if (better(v, g, b.objective, b.bits)) b = {v, g};
+        }
+        best[slot] = b;
+      });
+  Optimum out = best.front();  // the first slot always holds a range
+  for (const Optimum& b : best)
+    if (b.bits != ~std::uint64_t{0} && better(b.objective, b.bits, out.objective, out.bits)) out = b;
+  out.objective = problem.objective(out.bits);
+  return out;
 }
 
 }  // namespace vqsim::qaoa
