@@ -124,6 +124,13 @@ TEST(UccsdInput, GateLimitBeforeAnyWork) {
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 1.0);
 }
 
+// A register no state of which fits is refused before its (n^4) circuit is built.
+TEST(UccsdInput, MemoryBeforeTheCircuit) {
+  const std::string e =
+      error_of(uccsd({{"num_qubits", 50}, {"num_electrons", 20}}), json::object(), ErrorCode::ResourceLimit);
+  EXPECT_EQ(e.rfind("data.ansatz: one state of 50 qubits needs ", 0), 0u) << e;
+}
+
 TEST(UccsdInput, ExactSectorParams) {
   const json hea = {{"type", "hardware_efficient"}, {"num_qubits", 4}};
   EXPECT_FALSE(parse(hea).settings.exact_sector.has_value());

@@ -5,6 +5,7 @@
 
 #include "chem/excitations.hpp"
 #include "circuit/ansatz.hpp"
+#include "io/resources.hpp"
 #include "observable/pauli_sum.hpp"
 #include "qaoa/qaoa.hpp"
 #include "qasm/parser.hpp"
@@ -276,7 +277,7 @@ chem::UccsdSpec read_uccsd(const json& node, const std::string& path) {
   }
   if (node.contains("reps"))
     spec.reps = static_cast<int>(get_int(node["reps"], key_path(path, "reps"), 1, 10000));
-  // Count before generating: 62 qubits at half filling have ~83,000 doubles of 8 rotations each.
+  // Count before generating: 62 qubits with 30 electrons have 82,800 doubles of 8 rotations each.
   const std::int64_t gates = chem::uccsd_num_gates(spec);
   if (gates > kMaxGates)
     throw ServiceError(ErrorCode::ResourceLimit,
@@ -293,6 +294,10 @@ circuit::Circuit read_ansatz(const json& node, const std::string& path,
   const std::string type = get_string(node["type"], key_path(path, "type"));
   if (type == "uccsd") {
     uccsd = read_uccsd(node, path);
+    // Its circuit grows as n^4: not worth building for a register no state of which fits (one
+    // single-precision state is the least any task needs; the run checks its full need later).
+    check_memory(state_vector_bytes(uccsd->occupation.num_qubits, circuit::Precision::Single),
+                 path + ": one state of " + std::to_string(uccsd->occupation.num_qubits) + " qubits");
     return chem::uccsd(*uccsd);
   }
   if (type != "hardware_efficient")

@@ -102,6 +102,11 @@ Result run_in(const Problem& problem, const Settings& settings, const InterimSin
     const auto r = settings.exact_sector
                        ? observable::ground_energy(problem.observable, *settings.exact_sector)
                        : observable::ground_energy(problem.observable);
+    if (settings.exact_sector)
+      spdlog::info("exact reference in the sector of {} electrons{}: {} basis states, {} products",
+                   settings.exact_sector->num_particles,
+                   settings.exact_sector->spin ? fmt::format(", S_z {}", settings.exact_sector->sz()) : "",
+                   r.dimension, r.matrix_products);
     if (r.leaves_sector)
       spdlog::warn(
           "the observable does not conserve the exact_sector's particle number (or S_z): exact_energy is the "
