@@ -68,13 +68,20 @@ json run_variational(const vqsim::io::Job& job, std::chrono::steady_clock::time_
   const bool is_qaoa = job.task == vqsim::io::Task::Qaoa;
   vqe::Settings settings = job.settings;
   // QAOA's reference is the enumerated optimum, not a Lanczos ground energy.
-  const bool reference = settings.exact == vqe::ExactMode::Always ||
-                         (settings.exact == vqe::ExactMode::Auto &&
-                          c.num_qubits <= (is_qaoa ? kAutoEnumerateQubits : vqe::kAutoExactMaxQubits));
+  const bool reference =
+      is_qaoa ? settings.exact == vqe::ExactMode::Always ||
+                    (settings.exact == vqe::ExactMode::Auto && c.num_qubits <= kAutoEnumerateQubits)
+              : vqe::computes_exact(job.problem, settings);
   if (is_qaoa) settings.exact = vqe::ExactMode::Never;
   const auto precision = settings.precision;
-  std::uint64_t bytes = vqsim::io::vqe_memory_bytes(c.num_qubits, reference && !is_qaoa,
-                                                    !job.problem.observable.is_real(), precision);
+  const bool complex_h = !job.problem.observable.is_real();
+  const bool in_sector = reference && !is_qaoa && settings.exact_sector;
+  std::uint64_t bytes =
+      vqsim::io::vqe_memory_bytes(c.num_qubits, reference && !is_qaoa && !in_sector, complex_h, precision);
+  if (in_sector)  // the reference's vectors span the sector, not the register
+    bytes = vqsim::io::saturating_add(
+        bytes, vqsim::io::sector_reference_bytes(
+                   vqsim::observable::sector_dimension(c.num_qubits, *settings.exact_sector), complex_h));
   if (job.settings.shots || is_qaoa)  // a measurement copy
     bytes = vqsim::io::saturating_add(bytes, vqsim::io::state_vector_bytes(c.num_qubits, precision));
   vqsim::io::check_memory(bytes, "a " + std::to_string(c.num_qubits) + "-qubit " +

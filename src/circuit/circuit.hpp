@@ -12,7 +12,7 @@ struct Circuit {
   int num_qubits = 0;
   std::vector<std::string> parameter_names;
   std::vector<Gate> gates;
-  // Set by the hardware-efficient ansatz: the bits its X gates prepare, for reporting.
+  // Set by the generated ansätze (hardware-efficient, UCCSD): the bits their X gates prepare.
   std::string initial_bits;
 
   int num_parameters() const { return static_cast<int>(parameter_names.size()); }

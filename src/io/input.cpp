@@ -3,7 +3,9 @@
 #include <cmath>
 #include <map>
 
+#include "chem/excitations.hpp"
 #include "circuit/ansatz.hpp"
+#include "io/resources.hpp"
 #include "observable/pauli_sum.hpp"
 #include "qaoa/qaoa.hpp"
 #include "qasm/parser.hpp"
@@ -182,13 +184,125 @@ circuit::Circuit read_circuit(const json& node, const std::string& path) {
   return c;
 }
 
-circuit::Circuit read_ansatz(const json& node, const std::string& path) {
+// Each ansatz type's keys; a key of the other type gets a message saying so.
+const std::vector<std::string> kHardwareEfficientKeys{"type",      "num_qubits",   "layers",
+                                                      "rotations", "entanglement", "initial_bits"};
+const std::vector<std::string> kUccsdKeys{"type",     "num_qubits",    "num_electrons", "num_alpha",
+                                          "num_beta", "spin_ordering", "excitations",   "reps"};
+
+void check_ansatz_keys(const json& node, const std::string& path, const std::string& type,
+                       const std::vector<std::string>& known, const std::string& other_type,
+                       const std::vector<std::string>& other) {
+  for (const auto& [key, value] : node.items()) {
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    if (std::find(other.begin(), other.end(), key) != other.end())
+      throw InputError(key_path(path, key),
+                       "is a key of ansatz type '" + other_type + "', not '" + type + "'");
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    const std::string hint = suggestion(key, known);
+    throw InputError(key_path(path, key),
+                     "unknown key" + (hint.empty() ? " (known keys: " + list + ")" : hint));
+  }
+}
+
+// {"type": "uccsd", ...}: the electrons, the orbitals and the excitations, all checked before
+// the circuit is built (its size is known from the counts alone).
+chem::UccsdSpec read_uccsd(const json& node, const std::string& path) {
+  check_ansatz_keys(node, path, "uccsd", kUccsdKeys, "hardware_efficient", kHardwareEfficientKeys);
+  if (!node.contains("num_qubits"))
+    throw InputError(path, "missing key 'num_qubits' (2 per spatial orbital)");
+  chem::UccsdSpec spec;
+  chem::Occupation& occ = spec.occupation;
+  const std::string qpath = key_path(path, "num_qubits");
+  occ.num_qubits = static_cast<int>(get_int(node["num_qubits"], qpath, 2, kMaxQubits));
+  if (occ.num_qubits % 2 != 0)
+    throw InputError(qpath, std::to_string(occ.num_qubits) +
+                                " is odd: UCCSD needs an even number of qubits, an alpha and a beta spin "
+                                "orbital per spatial orbital");
+  const int m = occ.num_spatial();
+
+  const bool has_n = node.contains("num_electrons"), has_a = node.contains("num_alpha"),
+             has_b = node.contains("num_beta");
+  if (!has_n && !(has_a && has_b))
+    throw InputError(path, "missing key 'num_electrons' (or both 'num_alpha' and 'num_beta')");
+  const std::string npath = key_path(path, "num_electrons"), apath = key_path(path, "num_alpha"),
+                    bpath = key_path(path, "num_beta");
+  const auto spin_count = [&](const std::string& p, const char* key, const char* spin) {
+    const auto v = static_cast<int>(get_int(node[key], p, 0, occ.num_qubits));
+    if (v > m)
+      throw InputError(p, std::to_string(v) + " " + spin + " electrons do not fit in " + std::to_string(m) +
+                              " spatial orbitals (num_qubits " + std::to_string(occ.num_qubits) + ")");
+    return v;
+  };
+  const int n = has_n ? static_cast<int>(get_int(node["num_electrons"], npath, 0, occ.num_qubits)) : -1;
+  if (has_a) occ.num_alpha = spin_count(apath, "num_alpha", "alpha");
+  if (has_b) occ.num_beta = spin_count(bpath, "num_beta", "beta");
+  if (!has_a && !has_b) {
+    if (n % 2 != 0)
+      throw InputError(npath, std::to_string(n) + " electrons is odd: give num_alpha and num_beta (e.g. " +
+                                  std::to_string(n / 2 + 1) + " and " + std::to_string(n / 2) + ")");
+    occ.num_alpha = occ.num_beta = n / 2;
+  } else if (!has_a || !has_b) {
+    // One spin given: the other holds the rest.
+    const int rest = n - (has_a ? occ.num_alpha : occ.num_beta);
+    const std::string other = has_a ? "num_beta" : "num_alpha";
+    if (rest < 0 || rest > m)
+      throw InputError(has_a ? apath : bpath, "leaves " + std::to_string(rest) + " of " + std::to_string(n) +
+                                                  " electrons for " + other + ", which must be 0 to " +
+                                                  std::to_string(m) + " (the spatial orbitals)");
+    (has_a ? occ.num_beta : occ.num_alpha) = rest;
+  } else if (has_n && occ.num_alpha + occ.num_beta != n) {
+    throw InputError(path, "num_alpha " + std::to_string(occ.num_alpha) + " + num_beta " +
+                               std::to_string(occ.num_beta) + " is not num_electrons " + std::to_string(n));
+  }
+
+  if (node.contains("spin_ordering")) {
+    const std::string o = get_string(node["spin_ordering"], key_path(path, "spin_ordering"));
+    if (o == "interleaved")
+      occ.ordering = chem::SpinOrdering::Interleaved;
+    else if (o == "blocked")
+      occ.ordering = chem::SpinOrdering::Blocked;
+    else
+      throw InputError(key_path(path, "spin_ordering"), enum_error(o, {"interleaved", "blocked"}));
+  }
+  if (node.contains("excitations")) {
+    const std::string e = get_string(node["excitations"], key_path(path, "excitations"));
+    if (e == "s" || e == "d" || e == "sd") {
+      spec.kinds.singles = e != "d";
+      spec.kinds.doubles = e != "s";
+    } else {
+      throw InputError(key_path(path, "excitations"), enum_error(e, {"sd", "s", "d"}));
+    }
+  }
+  if (node.contains("reps"))
+    spec.reps = static_cast<int>(get_int(node["reps"], key_path(path, "reps"), 1, 10000));
+  // Count before generating: 62 qubits with 30 electrons have 82,800 doubles of 8 rotations each.
+  const std::int64_t gates = chem::uccsd_num_gates(spec);
+  if (gates > kMaxGates)
+    throw ServiceError(ErrorCode::ResourceLimit,
+                       path + ": this ansatz has " + std::to_string(gates) + " gates (" +
+                           std::to_string(chem::uccsd_num_parameters(spec)) +
+                           " excitation parameters); the limit is " + std::to_string(kMaxGates));
+  return spec;
+}
+
+circuit::Circuit read_ansatz(const json& node, const std::string& path,
+                             std::optional<chem::UccsdSpec>& uccsd) {
   expect_object(node, path);
-  check_keys(node, path, {"type", "num_qubits", "layers", "rotations", "entanglement", "initial_bits"});
-  if (!node.contains("type")) throw InputError(path, "missing key 'type'");
+  if (!node.contains("type")) throw InputError(path, "missing key 'type' (hardware_efficient or uccsd)");
   const std::string type = get_string(node["type"], key_path(path, "type"));
+  if (type == "uccsd") {
+    uccsd = read_uccsd(node, path);
+    // Its circuit grows as n^4: not worth building for a register no state of which fits (one
+    // single-precision state is the least any task needs; the run checks its full need later).
+    check_memory(state_vector_bytes(uccsd->occupation.num_qubits, circuit::Precision::Single),
+                 path + ": one state of " + std::to_string(uccsd->occupation.num_qubits) + " qubits");
+    return chem::uccsd(*uccsd);
+  }
   if (type != "hardware_efficient")
-    throw InputError(key_path(path, "type"), enum_error(type, {"hardware_efficient"}));
+    throw InputError(key_path(path, "type"), enum_error(type, {"hardware_efficient", "uccsd"}));
+  check_ansatz_keys(node, path, type, kHardwareEfficientKeys, "uccsd", kUccsdKeys);
   if (!node.contains("num_qubits")) throw InputError(path, "missing key 'num_qubits'");
   circuit::HardwareEfficientSpec spec;
   spec.num_qubits = read_num_qubits(node["num_qubits"], key_path(path, "num_qubits"));
@@ -279,12 +393,17 @@ observable::PauliSum read_observable(const json& node, const std::string& path, 
 
 // The keys each task reads from params.json; any other key is an error for that task.
 const std::vector<std::string>& task_keys(Task task) {
-  static const std::vector<std::string> vqe{
+  static const std::vector<std::string> optimizer{
       "task",          "optimizer", "max_iterations",  "tolerance", "gradient",    "initial_parameters",
       "learning_rate", "seed",      "exact_reference", "shots",     "max_seconds", "precision",
       "log_level"};
+  static const std::vector<std::string> vqe = [] {
+    auto k = optimizer;
+    k.push_back("exact_sector");
+    return k;
+  }();
   static const std::vector<std::string> qaoa = [] {
-    auto k = vqe;
+    auto k = optimizer;
     k.insert(k.end(), {"layers", "top_k"});
     return k;
   }();
@@ -299,9 +418,10 @@ const std::vector<std::string>& task_keys(Task task) {
 
 const std::vector<std::string>& all_param_keys() {
   static const std::vector<std::string> all = [] {
-    std::vector<std::string> k = task_keys(Task::Qaoa);
-    for (const auto& s : task_keys(Task::Simulate))
-      if (std::find(k.begin(), k.end(), s) == k.end()) k.push_back(s);
+    std::vector<std::string> k = task_keys(Task::Vqe);
+    for (Task t : {Task::Qaoa, Task::Simulate})
+      for (const auto& s : task_keys(t))
+        if (std::find(k.begin(), k.end(), s) == k.end()) k.push_back(s);
     return k;
   }();
   return all;
@@ -317,6 +437,8 @@ void check_param_keys(const json& params, Task task) {
     throw InputError(key_path("params", key), "unknown key" + suggestion(key, all));
   }
 }
+
+void read_exact_sector(const json& params, Job& job);
 
 void read_optimizer_params(const json& params, Job& job) {
   auto& s = job.settings;
@@ -417,6 +539,67 @@ void read_optimizer_params(const json& params, Job& job) {
       throw InputError("params.exact_reference", "the optimum is found by enumeration, which is limited to " +
                                                      std::to_string(qaoa::kMaxEnumerate) + " variables");
   }
+  if (job.task == Task::Vqe) read_exact_sector(params, job);
+}
+
+// params.exact_sector, or the UCCSD ansatz's own sector: where the exact reference is sought.
+void read_exact_sector(const json& params, Job& job) {
+  auto& s = job.settings;
+  if (!params.contains("exact_sector")) {
+    if (job.uccsd) s.exact_sector = chem::sector(job.uccsd->occupation);
+    return;
+  }
+  const std::string path = "params.exact_sector";
+  const auto& node = expect_object(params["exact_sector"], path);
+  check_keys(node, path, {"num_electrons", "sz", "spin_ordering"});
+  if (s.exact == vqe::ExactMode::Never)
+    throw InputError(path,
+                     "has no effect with exact_reference false (it picks where the reference is sought)");
+  if (!node.contains("num_electrons")) throw InputError(path, "missing key 'num_electrons'");
+  const int n = job.problem.circuit.num_qubits;
+  observable::Sector sector;
+  sector.num_particles =
+      static_cast<int>(get_int(node["num_electrons"], key_path(path, "num_electrons"), 0, n));
+  if (node.contains("spin_ordering") && !node.contains("sz"))
+    throw InputError(key_path(path, "spin_ordering"),
+                     "only applies with 'sz' (it says which qubits hold alpha and which beta spin orbitals)");
+  if (node.contains("sz")) {
+    const std::string zpath = key_path(path, "sz");
+    const double sz = get_number(node["sz"], zpath);
+    if (n % 2 != 0)
+      throw InputError(
+          zpath, "needs an even number of qubits (alpha and beta spin orbitals in pairs); the circuit has " +
+                     std::to_string(n));
+    if (2 * sz != std::round(2 * sz))
+      throw InputError(zpath, "must be a multiple of 1/2 (0, 0.5, 1, ...), got " + node["sz"].dump());
+    const int electrons = sector.num_particles, m = n / 2;
+    const std::string none = "no state of " + std::to_string(electrons) + " electrons in " +
+                             std::to_string(m) + " spatial orbitals has sz " + node["sz"].dump();
+    if (std::abs(sz) > m) throw InputError(zpath, none);
+    const int two_sz = static_cast<int>(std::lround(2 * sz));
+    if ((electrons + two_sz) % 2 != 0)
+      throw InputError(
+          zpath, node["sz"].dump() + " with " + std::to_string(electrons) +
+                     " electrons: num_electrons + 2 sz must be even (an odd count has a half-integer sz)");
+    const int alpha = (electrons + two_sz) / 2, beta = electrons - alpha;
+    if (alpha < 0 || beta < 0 || alpha > m || beta > m)
+      throw InputError(zpath, none + " (it needs " + std::to_string(alpha) + " alpha and " +
+                                  std::to_string(beta) + " beta electrons)");
+    // Which qubits are alpha: as stated, else the UCCSD ansatz's ordering, else OpenFermion's.
+    chem::SpinOrdering ordering =
+        job.uccsd ? job.uccsd->occupation.ordering : chem::SpinOrdering::Interleaved;
+    if (node.contains("spin_ordering")) {
+      const std::string o = get_string(node["spin_ordering"], key_path(path, "spin_ordering"));
+      if (o == "interleaved")
+        ordering = chem::SpinOrdering::Interleaved;
+      else if (o == "blocked")
+        ordering = chem::SpinOrdering::Blocked;
+      else
+        throw InputError(key_path(path, "spin_ordering"), enum_error(o, {"interleaved", "blocked"}));
+    }
+    sector.spin = observable::SpinSector{chem::alpha_mask(n, ordering), alpha};
+  }
+  s.exact_sector = sector;
 }
 
 // params.parameters for simulate: a list in parameter order or an object by name.
@@ -654,7 +837,7 @@ Job parse_job(const json& data, const json* params_in) {
       throw InputError("data", has_circuit ? "give either 'circuit' or 'ansatz', not both"
                                            : "missing 'circuit' (or 'ansatz')");
     job.problem.circuit = has_circuit ? read_circuit(data["circuit"], "data.circuit")
-                                      : read_ansatz(data["ansatz"], "data.ansatz");
+                                      : read_ansatz(data["ansatz"], "data.ansatz", job.uccsd);
   }
   const int n = job.problem.circuit.num_qubits;
   if (has_observable)

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "chem/uccsd.hpp"
 #include "io/json_util.hpp"
 #include "qaoa/qaoa.hpp"
 #include "vqe/vqe.hpp"
@@ -31,6 +32,7 @@ struct Job {
   vqe::Problem problem{{}, observable::PauliSum(1, {})};  // circuit, and the observable to minimise
   vqe::Settings settings;
   std::optional<qaoa::CostProblem> cost;  // qaoa: the problem behind the observable
+  std::optional<chem::UccsdSpec> uccsd;   // a UCCSD ansatz: its electrons and orbitals
   int layers = 1;                         // qaoa: p
   std::optional<double> max_seconds;      // wall-clock budget of the optimisation
   std::vector<std::pair<std::string, observable::PauliSum>> observables;  // simulate

@@ -38,6 +38,10 @@ json variational_result(const Job& job, const vqe::Result& r, const RunInfo& inf
   if (r.exact_energy) {
     result["exact_energy"] = *r.exact_energy;
     result["energy_error"] = r.energy - *r.exact_energy;
+    if (r.exact_sector) {
+      result["exact_sector"] = {{"num_electrons", r.exact_sector->num_particles}};
+      if (r.exact_sector->spin) result["exact_sector"]["sz"] = r.exact_sector->sz();
+    }
   }
   if (r.noiseless_energy) result["noiseless_energy"] = *r.noiseless_energy;
   const bool gradient_used = optimize::uses_gradient(opt.method) && c.num_parameters() > 0;

@@ -85,6 +85,14 @@ std::uint64_t vqe_memory_bytes(int num_qubits, bool exact_reference, bool comple
   return bytes + (std::uint64_t{64} << 20);  // the process itself
 }
 
+std::uint64_t sector_reference_bytes(std::uint64_t dimension, bool complex_hamiltonian) {
+  const std::uint64_t per_state = 32 * sizeof(double) * (complex_hamiltonian ? 2 : 1) +
+                                  sizeof(std::uint64_t) + sizeof(std::complex<double>);
+  if (dimension > std::numeric_limits<std::uint64_t>::max() / per_state)
+    return std::numeric_limits<std::uint64_t>::max();
+  return dimension * per_state;
+}
+
 std::string format_bytes(std::uint64_t bytes) {
   std::ostringstream s;
   s.precision(3);

@@ -27,6 +27,11 @@ std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b);
 std::uint64_t vqe_memory_bytes(int num_qubits, bool exact_reference, bool complex_hamiltonian,
                                circuit::Precision precision = circuit::Precision::Double);
 
+// Bytes the exact reference restricted to a sector of `dimension` basis states needs: Lanczos's
+// 30 basis vectors and its two work vectors of doubles (twice as long for a complex H), the basis
+// states and a complex input vector.
+std::uint64_t sector_reference_bytes(std::uint64_t dimension, bool complex_hamiltonian);
+
 // Throws a RESOURCE_LIMIT ServiceError naming both figures when needed > available.
 void check_memory(std::uint64_t needed_bytes, const std::string& what);
 

@@ -28,6 +28,14 @@ std::vector<double> initial_point(const Settings& s, int num_parameters) {
   }
 }
 
+bool computes_exact(const Problem& problem, const Settings& settings) {
+  if (settings.exact != ExactMode::Auto) return settings.exact == ExactMode::Always;
+  if (settings.exact_sector)
+    return observable::sector_dimension(problem.circuit.num_qubits, *settings.exact_sector) <=
+           kAutoExactMaxSectorDimension;
+  return problem.circuit.num_qubits <= kAutoExactMaxQubits;
+}
+
 namespace {
 
 // The whole run with state vectors of Real (double or float); run() picks Real once.
@@ -90,15 +98,26 @@ Result run_in(const Problem& problem, const Settings& settings, const InterimSin
     spdlog::warn("the state's norm drifted by {:.3g} (tolerance {:.0e}): energies may be off by as much",
                  result.norm_deviation, norm_tolerance);
 
-  const bool exact = settings.exact == ExactMode::Always ||
-                     (settings.exact == ExactMode::Auto && problem.circuit.num_qubits <= kAutoExactMaxQubits);
-  if (exact) {
-    const auto r = observable::ground_energy(problem.observable);
-    if (r.converged)
+  if (computes_exact(problem, settings)) {
+    const auto r = settings.exact_sector
+                       ? observable::ground_energy(problem.observable, *settings.exact_sector)
+                       : observable::ground_energy(problem.observable);
+    if (settings.exact_sector)
+      spdlog::info("exact reference in the sector of {} electrons{}: {} basis states, {} products",
+                   settings.exact_sector->num_particles,
+                   settings.exact_sector->spin ? fmt::format(", S_z {}", settings.exact_sector->sz()) : "",
+                   r.dimension, r.matrix_products);
+    if (r.leaves_sector)
+      spdlog::warn(
+          "the observable does not conserve the exact_sector's particle number (or S_z): exact_energy is the "
+          "lowest energy of a state in the sector, not an eigenvalue of the observable");
+    if (r.converged) {
       result.exact_energy = r.energy;
-    else
+      result.exact_sector = settings.exact_sector;
+    } else {
       spdlog::warn("the exact reference (Lanczos) did not converge after {} products; not reported",
                    r.matrix_products);
+    }
   }
   return result;
 }

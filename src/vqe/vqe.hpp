@@ -10,6 +10,7 @@
 #include "circuit/circuit.hpp"
 #include "circuit/precision.hpp"
 #include "gradient/evaluator.hpp"
+#include "observable/exact.hpp"
 #include "observable/pauli_sum.hpp"
 #include "optimize/optimizer.hpp"
 
@@ -28,8 +29,11 @@ enum class ExactMode { Auto, Always, Never };
 inline constexpr double kNormTolerance = 1e-10;
 inline constexpr double kNormToleranceSingle = 1e-5;
 
-// Above this many qubits, exact_reference "auto" skips the Lanczos reference.
+// Above this many qubits, exact_reference "auto" skips the Lanczos reference; in a sector, above
+// this many basis states (the same 2^16 as the whole space of 16 qubits: a product costs about as
+// much per basis state, measured in the README).
 inline constexpr int kAutoExactMaxQubits = 16;
+inline constexpr std::uint64_t kAutoExactMaxSectorDimension = std::uint64_t{1} << 16;
 
 struct Settings {
   optimize::Settings optimizer;
@@ -37,6 +41,8 @@ struct Settings {
   InitialKind initial = InitialKind::Zeros;
   std::vector<double> initial_parameters;  // InitialKind::Given
   ExactMode exact = ExactMode::Auto;
+  // The exact reference in this particle-number (and S_z) sector instead of the whole space.
+  std::optional<observable::Sector> exact_sector;
   // Finite-shot energies: this many shots per qubit-wise commuting group (simulate: counts).
   std::optional<std::uint64_t> shots;
   // The state vectors' type (simulate reads it too); energies and parameters stay doubles.
@@ -51,7 +57,8 @@ struct Result {
   int iterations = 0;
   std::vector<double> history;  // energy per iteration
   std::optional<double> exact_energy;
-  std::optional<double> noiseless_energy;  // with shots: the exact <H> at `parameters`
+  std::optional<observable::Sector> exact_sector;  // the sector exact_energy is the ground energy of
+  std::optional<double> noiseless_energy;          // with shots: the exact <H> at `parameters`
   // max |<psi|psi> - 1| over the checked evaluations (every energy-only one and the final point)
   double norm_deviation = 0.0;
   long evaluations = 0;
@@ -63,6 +70,10 @@ struct Interim {
 };
 
 using InterimSink = std::function<void(const Interim&)>;
+
+// Whether run() computes the exact reference: always, never, or for "auto" when the space (the
+// sector, if one is set) is small enough.
+bool computes_exact(const Problem& problem, const Settings& settings);
 
 // The starting point the settings describe (seeded when random).
 std::vector<double> initial_point(const Settings& s, int num_parameters);

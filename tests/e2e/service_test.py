@@ -52,6 +52,7 @@ def write_job(root, name, data, params=None, raw_data=None):
 
 
 H2_TERMS = json.loads(Path(__file__).resolve().parents[1].joinpath("data/h2_sto3g_0.7414_jw.json").read_text())["terms"]
+UCCSD_H2 = {"type": "uccsd", "num_qubits": 4, "num_electrons": 2}
 GOOD = {
     "circuit": {"num_qubits": 2, "gates": [{"gate": "ry", "qubits": [0], "params": ["t"]},
                                            {"gate": "cx", "qubits": [0, 1]}]},
@@ -99,6 +100,20 @@ BAD = [
     ("shots_with_lbfgs", GOOD, {"shots": 100}, "INVALID_INPUT", 2, "finite-shot energies need a derivative-free"),
     ("bad_precision", GOOD, {"precision": "half"}, "INVALID_INPUT", 2,
      "params.precision: 'half' is not one of double, single"),
+    ("uccsd_odd_electrons", {"ansatz": UCCSD_H2 | {"num_electrons": 3}, "observable": H2_TERMS}, None,
+     "INVALID_INPUT", 2, "data.ansatz.num_electrons: 3 electrons is odd: give num_alpha and num_beta"),
+    ("uccsd_odd_qubits", {"ansatz": UCCSD_H2 | {"num_qubits": 5}, "observable": [["Z0", 1.0]]}, None,
+     "INVALID_INPUT", 2, "data.ansatz.num_qubits: 5 is odd"),
+    ("uccsd_hea_key", {"ansatz": UCCSD_H2 | {"layers": 2}, "observable": H2_TERMS}, None, "INVALID_INPUT", 2,
+     "data.ansatz.layers: is a key of ansatz type 'hardware_efficient', not 'uccsd'"),
+    ("uccsd_too_many_gates", {"ansatz": {"type": "uccsd", "num_qubits": 62, "num_electrons": 30, "reps": 200},
+                              "observable": [["Z0", 1.0]]}, None, "RESOURCE_LIMIT", 3,
+     "data.ansatz: this ansatz has 132672030 gates"),
+    ("exact_sector_bad_sz", {"ansatz": UCCSD_H2, "observable": H2_TERMS},
+     {"exact_sector": {"num_electrons": 2, "sz": 0.5}}, "INVALID_INPUT", 2,
+     "params.exact_sector.sz: 0.5 with 2 electrons: num_electrons + 2 sz must be even"),
+    ("exact_sector_without_reference", GOOD, {"exact_reference": False, "exact_sector": {"num_electrons": 1}},
+     "INVALID_INPUT", 2, "params.exact_sector: has no effect with exact_reference false"),
 ]
 
 # A job that runs until stopped: SPSA on a 12-qubit transverse-field Ising chain.
@@ -169,6 +184,12 @@ def main():
             e = result.get("energy", math.nan)
             check(abs(e - FCI_H2) < 1e-6, f"input: H2 energy {e} within 1e-6 of FCI {FCI_H2}")
             check(abs(result.get("exact_energy", math.nan) - FCI_H2) < 1e-9, "input: exact reference is FCI")
+        if job.name == "h2-uccsd":
+            e = result.get("energy", math.nan)
+            check(abs(e - FCI_H2) < 1e-8, f"{job.name}: H2 energy {e} within 1e-8 of FCI {FCI_H2}")
+            check(result.get("exact_sector") == {"num_electrons": 2, "sz": 0},
+                  f"{job.name}: exact_sector is the ansatz's (2 electrons, sz 0): {result.get('exact_sector')}")
+            check(len(result.get("parameter_names", [])) == 3, f"{job.name}: 2 singles and 1 double")
         if job.name == "h2-hardware-efficient-single":
             e = result.get("energy", math.nan)
             check(abs(e - FCI_H2) < 1e-5, f"{job.name}: H2 energy {e} within 1e-5 of FCI {FCI_H2}")

@@ -557,6 +557,7 @@ def write_case(root, name, data=None, params=None, raw_data=None):
 SMALL_OBSERVABLE = [["Z0 Z1", 1.0], ["X0", 0.5], ["X1", 0.5]]
 SMALL_ANSATZ = {"type": "hardware_efficient", "num_qubits": 2, "layers": 1,
                 "rotations": ["ry"], "entanglement": "linear"}
+UCCSD = {"type": "uccsd", "num_qubits": 4, "num_electrons": 2}
 MAXCUT = {"type": "maxcut", "graph": {"num_nodes": 3, "edges": [[0, 1], [1, 2]]}}
 
 # Arity (qubits, angles) of every gate the spec lists.
@@ -588,6 +589,33 @@ def coverage_cases(spec):
                  rotations=ansatz_props["rotations"]["items"]["enum"], initial_bits="100")
         cases.append((f"ansatz entanglement {ent}", {"ansatz": a, "observable": [["Z0 Z2", 1.0]]},
                       {"max_iterations": 2}))
+    # UCCSD: every spin ordering and excitation set, repetitions, odd electron counts, and the
+    # exact_sector settings, on H2's 4 qubits (an N- and S_z-conserving observable).
+    uccsd_props = schemas["uccsdAnsatz"]["properties"]
+    h2_like = [["Z0", 0.17], ["Z1", 0.17], ["Z2", -0.22], ["Z3", -0.22], ["Z0 Z1", 0.17],
+               ["X0 X1 Y2 Y3", -0.045], ["Y0 Y1 X2 X3", -0.045], ["X0 Y1 Y2 X3", 0.045],
+               ["Y0 X1 X2 Y3", 0.045]]
+    for order in uccsd_props["spin_ordering"]["enum"]:
+        for exc in uccsd_props["excitations"]["enum"]:
+            a = {"type": "uccsd", "num_qubits": 4, "num_electrons": 2, "spin_ordering": order,
+                 "excitations": exc}
+            cases.append((f"uccsd {order} {exc}", {"ansatz": a, "observable": h2_like},
+                          {"max_iterations": 20}))
+    cases.append(("uccsd reps 2, alpha and beta given", {"ansatz": {
+        "type": "uccsd", "num_qubits": 6, "num_alpha": 2, "num_beta": 1, "reps": 2},
+        "observable": [["Z0 Z1", 0.3], ["X0 Z1 X2", 0.2], ["Y1 Z2 Y3", 0.1]]}, {"max_iterations": 5}))
+    # The hardware-efficient circuit leaves any sector: the observable's lowest state lies in the
+    # chosen one (qubit 0 occupied, alpha in blocked ordering), so the variational check holds.
+    in_sector = {"ansatz": SMALL_ANSATZ, "observable": [["Z0", 1.0], ["Z1", -0.5]]}
+    cases.append(("exact_sector with sz and spin_ordering", in_sector,
+                  {"exact_sector": {"num_electrons": 1, "sz": 0.5, "spin_ordering": "blocked"},
+                   "max_iterations": 2}))
+    cases.append(("exact_sector, num_electrons only", in_sector,
+                  {"exact_sector": {"num_electrons": 1}, "exact_reference": True, "max_iterations": 2}))
+    cases.append(("simulate a uccsd ansatz", {"ansatz": {"type": "uccsd", "num_qubits": 4,
+                                                         "num_electrons": 2}},
+                  {"parameters": {"s[0,2]": 0.1, "s[1,3]": -0.1, "d[0,1,2,3]": 0.2},
+                   "outputs": ["statevector"]}))
     for init in ("zeros", "random", [0.1, -0.2, 0.3, -0.4]):
         cases.append((f"initial_parameters {json.dumps(init)}", base,
                       {"initial_parameters": init, "seed": 3, "max_iterations": 2}))
@@ -804,6 +832,43 @@ def bad_cases():
          {"parameters": {"t": 0.1, "u": 0.2}}, None, False, *inv),
         ("simulate statevector over 16 qubits", {"ansatz": dict(SMALL_ANSATZ, num_qubits=17)},
          {"parameters": [0.0] * 34, "outputs": ["statevector"]}, None, False, *inv),
+        # uccsd and exact_sector
+        ("uccsd odd num_qubits", {"ansatz": dict(UCCSD, num_qubits=5), "observable": obs},
+         None, None, True, *inv),
+        ("uccsd without electrons", {"ansatz": {"type": "uccsd", "num_qubits": 4}, "observable": obs},
+         None, None, True, *inv),
+        ("uccsd odd electrons without spins", {"ansatz": dict(UCCSD, num_electrons=3),
+                                               "observable": obs}, None, None, False, *inv),
+        ("uccsd spins that do not add up", {"ansatz": dict(UCCSD, num_alpha=2, num_beta=1),
+                                            "observable": obs}, None, None, False, *inv),
+        ("uccsd more alpha than orbitals", {"ansatz": dict(UCCSD, num_electrons=3, num_alpha=3,
+                                                           num_beta=0), "observable": obs},
+         None, None, False, *inv),
+        ("uccsd unknown spin_ordering", {"ansatz": dict(UCCSD, spin_ordering="alternating"),
+                                         "observable": obs}, None, None, True, *inv),
+        ("uccsd unknown excitations", {"ansatz": dict(UCCSD, excitations="sdt"), "observable": obs},
+         None, None, True, *inv),
+        ("uccsd with a hardware-efficient key", {"ansatz": dict(UCCSD, layers=2), "observable": obs},
+         None, None, True, *inv),
+        ("uccsd reps 0", {"ansatz": dict(UCCSD, reps=0), "observable": obs}, None, None, True, *inv),
+        ("uccsd beyond the gate limit", {"ansatz": {"type": "uccsd", "num_qubits": 62,
+                                                    "num_electrons": 30, "reps": 200},
+                                         "observable": [["Z0", 1.0]]},
+         None, None, False, "RESOURCE_LIMIT", 3),
+        ("exact_sector without num_electrons", {"ansatz": SMALL_ANSATZ, "observable": obs},
+         {"exact_sector": {"sz": 0}}, None, True, *inv),
+        ("exact_sector sz not a half-integer", {"ansatz": SMALL_ANSATZ, "observable": obs},
+         {"exact_sector": {"num_electrons": 1, "sz": 0.25}}, None, True, *inv),
+        ("exact_sector sz of the wrong parity", {"ansatz": SMALL_ANSATZ, "observable": obs},
+         {"exact_sector": {"num_electrons": 1, "sz": 0}}, None, False, *inv),
+        ("exact_sector spin_ordering without sz", {"ansatz": SMALL_ANSATZ, "observable": obs},
+         {"exact_sector": {"num_electrons": 1, "spin_ordering": "blocked"}}, None, True, *inv),
+        ("exact_sector with exact_reference false", {"ansatz": SMALL_ANSATZ, "observable": obs},
+         {"exact_sector": {"num_electrons": 1}, "exact_reference": False}, None, True, *inv),
+        ("exact_sector with task qaoa", {"problem": MAXCUT},
+         {"task": "qaoa", "exact_sector": {"num_electrons": 1}}, None, True, *inv),
+        ("exact_sector more electrons than qubits", {"ansatz": SMALL_ANSATZ, "observable": obs},
+         {"exact_sector": {"num_electrons": 3}}, None, False, *inv),
         ("50 qubits exceed memory", {"ansatz": dict(SMALL_ANSATZ, num_qubits=50),
                                      "observable": [["Z0", 1.0]]},
          None, None, False, "RESOURCE_LIMIT", 3),
